@@ -1,0 +1,92 @@
+package io.github.redisgovernor.autoconfigure;
+
+import java.time.Duration;
+
+import io.github.redisgovernor.client.ClientPolicy;
+import io.github.redisgovernor.client.ConnectionFactoryAudit;
+import io.github.redisgovernor.client.GovernedClientCustomizer;
+import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.client.NativeTransport;
+import io.lettuce.core.RedisClient;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.StringUtils;
+
+/**
+ * Auto-configuration that governs the {@link LettuceConnectionFactory} Spring Boot
+ * builds from {@code spring.data.redis.*}: one shared, named connection with short
+ * timeouts, bounded queues and a jittered reconnect. It only contributes customizers, so
+ * every Boot connection setting keeps working.
+ *
+ * @author Redis Governor contributors
+ */
+@AutoConfiguration(beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class,
+		LettuceClientConfigurationBuilderCustomizer.class })
+@ConditionalOnBooleanProperty(name = "redis.governor.enabled", matchIfMissing = true)
+@ConditionalOnProperty(name = "spring.data.redis.client-type", havingValue = "lettuce", matchIfMissing = true)
+@EnableConfigurationProperties(RedisGovernorProperties.class)
+public final class RedisGovernorAutoConfiguration {
+
+	private static final Log logger = LogFactory.getLog(RedisGovernorAutoConfiguration.class);
+
+	@Bean
+	@ConditionalOnMissingBean
+	InstanceIdentity redisGovernorInstanceIdentity(RedisGovernorProperties properties, Environment environment) {
+		return InstanceIdentity.resolve(properties.getApplication(), properties.getInstanceId(),
+				environment.getProperty("spring.application.name"));
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	GovernedClientCustomizer redisGovernorClientCustomizer(InstanceIdentity identity,
+			RedisGovernorProperties properties, Environment environment) {
+		Binder binder = Binder.get(environment);
+		String bootClientName = binder.bind("spring.data.redis.client-name", String.class).orElse(null);
+		if (StringUtils.hasText(bootClientName)) {
+			logger.warn("Redis Governor [" + identity + "] names every connection '" + identity.getClientName()
+					+ "', so spring.data.redis.client-name='" + bootClientName + "' is not used. Set "
+					+ "redis.governor.application (and redis.governor.instance-id) to choose the name instead.");
+		}
+		Duration connectTimeout = firstNonNull(properties.getConnectTimeout(),
+				binder.bind("spring.data.redis.connect-timeout", Duration.class).orElse(null),
+				RedisGovernorProperties.DEFAULT_CONNECT_TIMEOUT);
+		Duration commandTimeout = firstNonNull(properties.getCommandTimeout(),
+				binder.bind("spring.data.redis.timeout", Duration.class).orElse(null),
+				RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT);
+		RedisGovernorProperties.Tcp tcp = properties.getTcp();
+		ClientPolicy policy = new ClientPolicy(connectTimeout, commandTimeout, properties.getRequestQueueSize(),
+				properties.getReconnect().getMinDelay(), properties.getReconnect().getMaxDelay(),
+				tcp.getKeepAliveIdle(), tcp.getKeepAliveInterval(), tcp.getKeepAliveCount(), tcp.getUserTimeout());
+		return new GovernedClientCustomizer(identity, policy, NativeTransport.detect());
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
+	ConnectionFactoryAudit redisGovernorConnectionFactoryAudit(ListableBeanFactory beanFactory,
+			GovernedClientCustomizer customizer) {
+		return new ConnectionFactoryAudit(beanFactory, customizer);
+	}
+
+	private static Duration firstNonNull(@Nullable Duration governor, @Nullable Duration boot, Duration fallback) {
+		if (governor != null) {
+			return governor;
+		}
+		return (boot != null) ? boot : fallback;
+	}
+
+}

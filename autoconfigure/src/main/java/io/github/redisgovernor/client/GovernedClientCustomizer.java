@@ -1,0 +1,142 @@
+package io.github.redisgovernor.client;
+
+import java.util.concurrent.TimeUnit;
+
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ClientOptions.DisconnectedBehavior;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SocketOptions.KeepAliveOptions;
+import io.lettuce.core.SocketOptions.TcpUserTimeoutOptions;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
+import org.springframework.boot.data.redis.autoconfigure.LettuceClientOptionsBuilderCustomizer;
+import org.springframework.core.Ordered;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration.LettuceClientConfigurationBuilder;
+
+/**
+ * Every Lettuce setting the governor applies, in one place. Spring Boot calls it through
+ * its three customizer hooks while it builds the {@code LettuceConnectionFactory}, so all
+ * {@code spring.data.redis.*} connection settings (url, host, credentials, database, ssl,
+ * sentinel, cluster) keep working.
+ * <ul>
+ * <li>Client name {@code <application>:<instance-id>} on every connection.</li>
+ * <li>Connect and command timeouts.</li>
+ * <li>Commands are rejected at once while disconnected, and the queue of commands that
+ * wait for a reply is bounded.</li>
+ * <li>Reconnect with jittered exponential back-off.</li>
+ * <li>TCP keepalive with short probes, and {@code TCP_USER_TIMEOUT} when a native
+ * transport is present.</li>
+ * </ul>
+ * It runs at {@link Ordered#HIGHEST_PRECEDENCE} so that an application's own customizer
+ * runs after it and can still override any single setting.
+ *
+ * @author Redis Governor contributors
+ */
+public class GovernedClientCustomizer implements LettuceClientConfigurationBuilderCustomizer,
+		LettuceClientOptionsBuilderCustomizer, ClientResourcesBuilderCustomizer, Ordered {
+
+	private static final Log logger = LogFactory.getLog(GovernedClientCustomizer.class);
+
+	private final InstanceIdentity identity;
+
+	private final ClientPolicy policy;
+
+	private final NativeTransport transport;
+
+	private volatile boolean applied;
+
+	public GovernedClientCustomizer(InstanceIdentity identity, ClientPolicy policy, NativeTransport transport) {
+		this.identity = identity;
+		this.policy = policy;
+		this.transport = transport;
+	}
+
+	@Override
+	public void customize(LettuceClientConfigurationBuilder builder) {
+		builder.clientName(this.identity.getClientName());
+		builder.commandTimeout(this.policy.commandTimeout());
+	}
+
+	@Override
+	public void customize(ClientOptions.Builder builder) {
+		// Boot puts its connect timeout into SocketOptions; replacing SocketOptions would
+		// drop it (spring-boot#47342), so the resolved connect timeout is set here again.
+		builder.socketOptions(socketOptions());
+		builder.autoReconnect(true);
+		builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+		builder.requestQueueSize(this.policy.requestQueueSize());
+		this.applied = true;
+		logger.info(summary());
+	}
+
+	@Override
+	public void customize(ClientResources.Builder builder) {
+		builder.reconnectDelay(Delay.fullJitter(this.policy.reconnectMinDelay(), this.policy.reconnectMaxDelay(),
+				this.policy.reconnectMinDelay().toMillis(), TimeUnit.MILLISECONDS));
+	}
+
+	SocketOptions socketOptions() {
+		SocketOptions.Builder socket = SocketOptions.builder()
+			.connectTimeout(this.policy.connectTimeout())
+			.keepAlive(KeepAliveOptions.builder()
+				.enable()
+				.idle(this.policy.keepAliveIdle())
+				.interval(this.policy.keepAliveInterval())
+				.count(this.policy.keepAliveCount())
+				.build());
+		if (this.transport.supportsTcpUserTimeout()) {
+			socket.tcpUserTimeout(
+					TcpUserTimeoutOptions.builder().enable().tcpUserTimeout(this.policy.tcpUserTimeout()).build());
+		}
+		return socket.build();
+	}
+
+	private String summary() {
+		ClientPolicy p = this.policy;
+		String userTimeout = this.transport.supportsTcpUserTimeout()
+				? "TCP_USER_TIMEOUT " + p.tcpUserTimeout().toMillis() + "ms (" + this.transport + ")"
+				: "TCP_USER_TIMEOUT off: no native transport on the class path (add "
+						+ "io.netty:netty-transport-native-epoll with the linux classifier to enable it)";
+		return "Redis Governor [" + this.identity + "] governing Lettuce: connect-timeout "
+				+ p.connectTimeout().toMillis() + "ms, command-timeout " + p.commandTimeout().toMillis()
+				+ "ms, request-queue-size " + p.requestQueueSize() + ", reject commands while disconnected, "
+				+ "reconnect back-off " + p.reconnectMinDelay().toMillis() + "ms.." + p.reconnectMaxDelay().toMillis()
+				+ "ms with jitter, TCP keepalive idle " + p.keepAliveIdle().toSeconds() + "s interval "
+				+ p.keepAliveInterval().toSeconds() + "s count " + p.keepAliveCount() + ", " + userTimeout;
+	}
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE;
+	}
+
+	/**
+	 * Return whether Spring Boot has applied this customizer to a connection factory.
+	 * @return {@code true} once the client options were customized
+	 */
+	public boolean isApplied() {
+		return this.applied;
+	}
+
+	/**
+	 * Return the identity this customizer names connections with.
+	 * @return the identity
+	 */
+	public InstanceIdentity getIdentity() {
+		return this.identity;
+	}
+
+	/**
+	 * Return the settings this customizer applies.
+	 * @return the policy
+	 */
+	public ClientPolicy getPolicy() {
+		return this.policy;
+	}
+
+}

@@ -1,0 +1,162 @@
+package io.github.redisgovernor.integration;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.github.redisgovernor.test.redis.RedisServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.core.StringRedisTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * The governed connection against a real {@code redis-server}: one named connection per
+ * instance, bounded timeouts, fail-fast while disconnected and recovery after a restart.
+ * Elapsed times are printed (see target/surefire-reports) but never asserted: a hang
+ * guard far below Spring Data Redis's 60 s default is the only time limit.
+ */
+class GovernedConnectionIntegrationTests {
+
+	private static RedisServer redis;
+
+	private ConfigurableApplicationContext context;
+
+	@BeforeAll
+	static void startRedis() {
+		redis = RedisServer.start();
+	}
+
+	@AfterAll
+	static void stopRedis() {
+		redis.close();
+	}
+
+	@AfterEach
+	void closeContext() {
+		if (this.context != null) {
+			this.context.close();
+		}
+		if (!redis.isRunning()) {
+			redis.restart();
+		}
+		Clients.awaitNone(redis);
+	}
+
+	@Test
+	void applicationHoldsExactlyOneNamedConnectionAfterCommandsAndHealthChecks() throws Exception {
+		this.context = KvTestApplication.start(redis, "redis.governor.application=kv",
+				"redis.governor.instance-id=one");
+		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
+		for (int i = 0; i < 200; i++) {
+			template.opsForValue().set("key-" + (i % 10), "v" + i);
+			assertThat(template.opsForValue().get("key-" + (i % 10))).isEqualTo("v" + i);
+		}
+		for (int i = 0; i < 50; i++) {
+			HttpResponse<String> health = KvTestApplication.get(this.context, "/actuator/health");
+			assertThat(health.statusCode()).isEqualTo(200);
+			assertThat(health.body()).contains("\"redis\":{\"status\":\"UP\"");
+		}
+		List<Map<String, String>> clients = Clients.applicationClients(redis);
+		assertThat(clients).as("connections held by the application").hasSize(1);
+		assertThat(clients.get(0)).containsEntry("name", "kv:one");
+	}
+
+	@Test
+	void plainSpringBootHoldsASecondConnectionForItsReactiveHealthCheck() throws Exception {
+		this.context = KvTestApplication.start(redis, "redis.governor.enabled=false");
+		this.context.getBean(StringRedisTemplate.class).opsForValue().set("k", "v");
+		for (int i = 0; i < 5; i++) {
+			assertThat(KvTestApplication.get(this.context, "/actuator/health").statusCode()).isEqualTo(200);
+		}
+		List<Map<String, String>> clients = Clients.applicationClients(redis);
+		assertThat(clients).as("plain Boot connections").hasSize(2);
+		assertThat(clients).allSatisfy((client) -> assertThat(client.get("name")).isEmpty());
+	}
+
+	@Test
+	void healthShowsServerDetails() throws Exception {
+		this.context = KvTestApplication.start(redis);
+		String body = KvTestApplication.get(this.context, "/actuator/health").body();
+		assertThat(body).contains("\"version\":\"" + redis.version() + "\"")
+			.contains("\"role\":\"master\"")
+			.contains("\"latencyMillis\"");
+	}
+
+	@Test
+	void commandOnPausedServerFailsWithinTheCommandTimeout() {
+		this.context = KvTestApplication.start(redis, "redis.governor.command-timeout=500ms");
+		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
+		template.opsForValue().set("k", "v");
+		redis.pause();
+		try {
+			long start = System.nanoTime();
+			assertTimeoutPreemptively(Duration.ofSeconds(10),
+					() -> assertThatExceptionOfType(QueryTimeoutException.class)
+						.isThrownBy(() -> template.opsForValue().get("k"))
+						.withMessageContaining("500 millisecond"));
+			System.out.printf("paused server: command failed after %d ms (command-timeout 500 ms)%n",
+					(System.nanoTime() - start) / 1_000_000);
+		}
+		finally {
+			redis.resume();
+		}
+	}
+
+	@Test
+	void healthOnPausedServerIsDownWithinTheTimeout() throws Exception {
+		this.context = KvTestApplication.start(redis, "redis.governor.command-timeout=500ms");
+		assertThat(KvTestApplication.get(this.context, "/actuator/health").statusCode()).isEqualTo(200);
+		redis.pause();
+		try {
+			HttpResponse<String> health = assertTimeoutPreemptively(Duration.ofSeconds(10),
+					() -> KvTestApplication.get(this.context, "/actuator/health"));
+			assertThat(health.statusCode()).isEqualTo(503);
+			assertThat(health.body()).contains("\"redis\":{\"status\":\"DOWN\"")
+				.contains("PING got no reply within 500ms");
+		}
+		finally {
+			redis.resume();
+		}
+	}
+
+	@Test
+	void commandsAreRejectedWhileTheServerIsDownAndRecoverAfterRestart() throws Exception {
+		this.context = KvTestApplication.start(redis, "redis.governor.application=kv",
+				"redis.governor.instance-id=restart");
+		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
+		template.opsForValue().set("k", "before");
+		redis.stop();
+		await().atMost(Duration.ofSeconds(10))
+			.untilAsserted(() -> assertThatThrownBy(() -> template.opsForValue().get("k"))
+				.hasStackTraceContaining("Commands are rejected"));
+		HttpResponse<String> down = KvTestApplication.get(this.context, "/actuator/health");
+		assertThat(down.statusCode()).isEqualTo(503);
+		assertThat(down.body()).contains("\"redis\":{\"status\":\"DOWN\"");
+
+		long restartedAt = System.nanoTime();
+		redis.restart();
+		await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+			template.opsForValue().set("k", "after");
+			assertThat(template.opsForValue().get("k")).isEqualTo("after");
+		});
+		System.out.printf("restart: commands succeeded again %d ms after the server was back%n",
+				(System.nanoTime() - restartedAt) / 1_000_000);
+		assertThat(KvTestApplication.get(this.context, "/actuator/health").statusCode()).isEqualTo(200);
+		List<Map<String, String>> clients = Clients.applicationClients(redis);
+		assertThat(clients).hasSize(1);
+		assertThat(clients.get(0)).containsEntry("name", "kv:restart");
+	}
+
+}

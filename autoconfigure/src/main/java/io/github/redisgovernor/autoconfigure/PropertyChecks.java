@@ -23,7 +23,7 @@ final class PropertyChecks {
 
 	void positive(String name, @Nullable Duration value, String example) {
 		if (value != null && (value.isNegative() || value.isZero())) {
-			throw invalid(name, value, "must be a positive duration", example);
+			throw invalid(name, format(value), "must be a positive duration", example);
 		}
 	}
 
@@ -36,8 +36,8 @@ final class PropertyChecks {
 	void notBefore(String name, @Nullable Duration value, String otherName, @Nullable Duration other,
 			String example) {
 		if (value != null && other != null && value.compareTo(other) < 0) {
-			throw invalid(name, value, "must not be shorter than '" + this.prefix + "." + otherName + "' (" + other + ")",
-					example);
+			throw invalid(name, format(value),
+					"must not be shorter than '" + this.prefix + "." + otherName + "' (" + format(other) + ")", example);
 		}
 	}
 
@@ -48,6 +48,14 @@ final class PropertyChecks {
 							+ "Redis client name (CLIENT SETNAME) and the registry member",
 					example);
 		}
+	}
+
+	/**
+	 * Render a duration the way users write it in properties ({@code -1500ms}), not as
+	 * ISO-8601 ({@code PT-1.5S}).
+	 */
+	static String format(Duration duration) {
+		return duration.toMillis() + "ms";
 	}
 
 	private InvalidGovernorPropertyException invalid(String name, Object value, String reason, String example) {

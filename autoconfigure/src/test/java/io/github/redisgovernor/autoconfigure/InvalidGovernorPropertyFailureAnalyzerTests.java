@@ -15,12 +15,12 @@ class InvalidGovernorPropertyFailureAnalyzerTests {
 	@Test
 	void analyzeShouldNameThePropertyTheValueAndAnExample() {
 		InvalidGovernorPropertyException cause = new InvalidGovernorPropertyException(
-				"redis.governor.command-timeout", "-PT1S", "must be a positive duration", "2s");
+				"redis.governor.command-timeout", "-1000ms", "must be a positive duration", "2s");
 		FailureAnalysis analysis = new InvalidGovernorPropertyFailureAnalyzer()
 			.analyze(new BeanCreationException("redisGovernorProperties", "failed", cause));
 		assertThat(analysis).isNotNull();
 		assertThat(analysis.getDescription()).contains("'redis.governor.command-timeout'")
-			.contains("'-PT1S'")
+			.contains("'-1000ms'")
 			.contains("must be a positive duration");
 		assertThat(analysis.getAction()).contains("redis.governor.command-timeout=2s");
 	}

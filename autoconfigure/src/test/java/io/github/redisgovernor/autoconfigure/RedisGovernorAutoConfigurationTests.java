@@ -30,6 +30,7 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Primary;
 import org.springframework.data.redis.connection.ReactiveRedisConnectionFactory;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -277,7 +278,7 @@ class RedisGovernorAutoConfigurationTests {
 			assertThat(context.getStartupFailure()).rootCause()
 				.isInstanceOf(InvalidGovernorPropertyException.class)
 				.hasMessageContaining("redis.governor.command-timeout")
-				.hasMessageContaining("-PT1S");
+				.hasMessageContaining("'-1000ms'");
 		});
 	}
 
@@ -333,6 +334,7 @@ class RedisGovernorAutoConfigurationTests {
 	static class OwnFactoryConfiguration {
 
 		@Bean
+		@Primary
 		LettuceConnectionFactory ownRedisConnectionFactory() {
 			return new LettuceConnectionFactory();
 		}

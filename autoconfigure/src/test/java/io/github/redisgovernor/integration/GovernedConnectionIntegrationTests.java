@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.redisgovernor.test.redis.RedisServer;
+import com.jayway.jsonpath.JsonPath;
+import io.lettuce.core.RedisCommandTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +68,7 @@ class GovernedConnectionIntegrationTests {
 		for (int i = 0; i < 50; i++) {
 			HttpResponse<String> health = KvTestApplication.get(this.context, "/actuator/health");
 			assertThat(health.statusCode()).isEqualTo(200);
-			assertThat(health.body()).contains("\"redis\":{\"status\":\"UP\"");
+			assertThat(redisHealth(health)).isEqualTo("UP");
 		}
 		List<Map<String, String>> clients = Clients.applicationClients(redis);
 		assertThat(clients).as("connections held by the application").hasSize(1);
@@ -105,7 +107,7 @@ class GovernedConnectionIntegrationTests {
 			assertTimeoutPreemptively(Duration.ofSeconds(10),
 					() -> assertThatExceptionOfType(QueryTimeoutException.class)
 						.isThrownBy(() -> template.opsForValue().get("k"))
-						.withMessageContaining("500 millisecond"));
+						.withRootCauseInstanceOf(RedisCommandTimeoutException.class));
 			System.out.printf("paused server: command failed after %d ms (command-timeout 500 ms)%n",
 					(System.nanoTime() - start) / 1_000_000);
 		}
@@ -123,8 +125,8 @@ class GovernedConnectionIntegrationTests {
 			HttpResponse<String> health = assertTimeoutPreemptively(Duration.ofSeconds(10),
 					() -> KvTestApplication.get(this.context, "/actuator/health"));
 			assertThat(health.statusCode()).isEqualTo(503);
-			assertThat(health.body()).contains("\"redis\":{\"status\":\"DOWN\"")
-				.contains("PING got no reply within 500ms");
+			assertThat(redisHealth(health)).isEqualTo("DOWN");
+			assertThat(health.body()).contains("PING got no reply within 500ms");
 		}
 		finally {
 			redis.resume();
@@ -143,7 +145,8 @@ class GovernedConnectionIntegrationTests {
 				.hasStackTraceContaining("Commands are rejected"));
 		HttpResponse<String> down = KvTestApplication.get(this.context, "/actuator/health");
 		assertThat(down.statusCode()).isEqualTo(503);
-		assertThat(down.body()).contains("\"redis\":{\"status\":\"DOWN\"");
+		assertThat(redisHealth(down)).isEqualTo("DOWN");
+		assertThat(down.body()).contains("Commands are rejected");
 
 		long restartedAt = System.nanoTime();
 		redis.restart();
@@ -157,6 +160,10 @@ class GovernedConnectionIntegrationTests {
 		List<Map<String, String>> clients = Clients.applicationClients(redis);
 		assertThat(clients).hasSize(1);
 		assertThat(clients.get(0)).containsEntry("name", "kv:restart");
+	}
+
+	private static String redisHealth(HttpResponse<String> health) {
+		return JsonPath.read(health.body(), "$.components.redis.status");
 	}
 
 }

@@ -37,7 +37,7 @@ class InvalidConfigurationIntegrationTests {
 		assertThatThrownBy(() -> KvTestApplication.start(redis, "redis.governor.command-timeout=-5s"))
 			.hasRootCauseInstanceOf(InvalidGovernorPropertyException.class);
 		assertThat(output).contains("APPLICATION FAILED TO START")
-			.contains("Redis Governor could not start: the value '-PT5S' of property 'redis.governor.command-timeout'"
+			.contains("Redis Governor could not start: the value '-5000ms' of property 'redis.governor.command-timeout'"
 					+ " is invalid. It must be a positive duration.")
 			.contains("redis.governor.command-timeout=2s");
 	}

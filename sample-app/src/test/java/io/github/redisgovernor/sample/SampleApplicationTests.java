@@ -51,6 +51,15 @@ class SampleApplicationTests {
 	}
 
 	@Test
+	void putWithCurlStyleFormBodyStoresTheRawBody() throws Exception {
+		HttpResponse<String> put = send(HttpRequest.newBuilder(uri("/kv/form"))
+			.header("Content-Type", "application/x-www-form-urlencoded")
+			.PUT(HttpRequest.BodyPublishers.ofString("hello")));
+		assertThat(put.statusCode()).isEqualTo(204);
+		assertThat(send(HttpRequest.newBuilder(uri("/kv/form")).GET()).body()).isEqualTo("hello");
+	}
+
+	@Test
 	void actuatorShowsRedisHealthMetricsAndPrometheus() throws Exception {
 		HttpResponse<String> health = send(HttpRequest.newBuilder(uri("/actuator/health")).GET());
 		assertThat(health.statusCode()).isEqualTo(200);

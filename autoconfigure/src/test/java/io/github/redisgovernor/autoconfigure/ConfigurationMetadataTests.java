@@ -1,0 +1,67 @@
+package io.github.redisgovernor.autoconfigure;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataProperty;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepository;
+import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
+import org.springframework.core.io.ClassPathResource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Locks down the generated configuration metadata: every {@code redis.governor.*}
+ * property has a description that follows Spring Boot's wording rules, and the
+ * configuration reference in {@code docs/} lists every property.
+ */
+class ConfigurationMetadataTests {
+
+	private static List<ConfigurationMetadataProperty> properties;
+
+	@BeforeAll
+	static void readMetadata() throws Exception {
+		try (InputStream metadata = new ClassPathResource("META-INF/spring-configuration-metadata.json",
+				RedisGovernorProperties.class.getClassLoader())
+			.getInputStream()) {
+			ConfigurationMetadataRepository repository = ConfigurationMetadataRepositoryJsonBuilder.create(metadata)
+				.build();
+			properties = repository.getAllProperties()
+				.values()
+				.stream()
+				.filter((property) -> property.getId().startsWith("redis.governor."))
+				.toList();
+		}
+	}
+
+	@Test
+	void metadataListsTheContractProperties() {
+		assertThat(properties).extracting(ConfigurationMetadataProperty::getId)
+			.contains("redis.governor.enabled", "redis.governor.application", "redis.governor.instance-id",
+					"redis.governor.connect-timeout", "redis.governor.command-timeout");
+	}
+
+	@Test
+	void everyPropertyHasADescriptionInBootWording() {
+		assertThat(properties).allSatisfy((property) -> {
+			String description = property.getDescription();
+			assertThat(description).as(property.getId()).isNotBlank().doesNotStartWith("The ").doesNotStartWith("A ");
+			if ("java.lang.Boolean".equals(property.getType())) {
+				assertThat(description).as(property.getId()).containsPattern("^(Whether|Enable)");
+			}
+		});
+	}
+
+	@Test
+	void configurationReferenceListsEveryProperty() throws Exception {
+		String reference = Files.readString(Path.of("..", "docs", "configuration.md"));
+		assertThat(properties).allSatisfy(
+				(property) -> assertThat(reference).as("docs/configuration.md").contains("`" + property.getId() + "`"));
+	}
+
+}

@@ -60,6 +60,13 @@ public class RedisGovernorProperties implements InitializingBean {
 	 */
 	private int requestQueueSize = 10_000;
 
+	/**
+	 * Time a connection taken from the connection factory may stay open before it is
+	 * logged, with the stack that took it, as a possible leak. Unset or 0 disables leak
+	 * detection.
+	 */
+	private @Nullable Duration leakDetectionThreshold;
+
 	private final Reconnect reconnect = new Reconnect();
 
 	private final Tcp tcp = new Tcp();
@@ -112,6 +119,14 @@ public class RedisGovernorProperties implements InitializingBean {
 		this.requestQueueSize = requestQueueSize;
 	}
 
+	public @Nullable Duration getLeakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
+	public void setLeakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+		this.leakDetectionThreshold = leakDetectionThreshold;
+	}
+
 	public Reconnect getReconnect() {
 		return this.reconnect;
 	}
@@ -129,6 +144,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("connect-timeout", this.connectTimeout, "2s");
 		checks.positive("command-timeout", this.commandTimeout, "2s");
 		checks.atLeast("request-queue-size", this.requestQueueSize, 1, "10000");
+		checks.notNegative("leak-detection-threshold", this.leakDetectionThreshold, "30s");
 		checks.clientNamePart("application", this.application, "orders-api");
 		checks.clientNamePart("instance-id", this.instanceId, "orders-api-7f9c4");
 		checks.positive("reconnect.min-delay", this.reconnect.minDelay, "100ms");

@@ -160,10 +160,10 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
 		checks.positive("tcp.user-timeout", this.tcp.userTimeout, "30s");
-		checks.positive("watchdog.interval", this.watchdog.interval, "2s");
-		checks.positive("watchdog.timeout", this.watchdog.timeout, "1s");
+		checks.positive("watchdog.interval", this.watchdog.interval, "1s");
+		checks.positive("watchdog.timeout", this.watchdog.timeout, "500ms");
 		checks.notAfter("watchdog.timeout", this.watchdog.timeout, "watchdog.interval", this.watchdog.interval,
-				"1s");
+				"500ms");
 		checks.atLeast("watchdog.failure-threshold", this.watchdog.failureThreshold, 1, "3");
 	}
 
@@ -284,13 +284,13 @@ public class RedisGovernorProperties implements InitializingBean {
 		 * Time between two watchdog PINGs, measured from the end of one check to the
 		 * start of the next.
 		 */
-		private Duration interval = Duration.ofSeconds(2);
+		private Duration interval = Duration.ofSeconds(1);
 
 		/**
 		 * Time a watchdog PING may wait for its reply before it counts as a failure. Must
 		 * not be longer than the interval.
 		 */
-		private Duration timeout = Duration.ofSeconds(1);
+		private Duration timeout = Duration.ofMillis(500);
 
 		/**
 		 * Number of failed PINGs in a row after which the connection is replaced.

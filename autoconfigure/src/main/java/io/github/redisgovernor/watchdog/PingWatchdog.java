@@ -40,7 +40,9 @@ import org.springframework.util.Assert;
  * proxy). Closing a channel is a local operation, so it works whatever the peer does.
  * <p>
  * At most one watchdog {@code PING} is in flight: while the previous one has no reply,
- * the next check waits for that same {@code PING} instead of sending another. While the
+ * the next check counts another failure at once instead of sending another {@code PING}.
+ * A dead connection is therefore replaced at most {@code interval + timeout +
+ * (failureThreshold - 1) * interval} after it stopped answering. While the
  * connection is down and Lettuce is reconnecting, the watchdog only waits.
  *
  * @author Redis Governor contributors
@@ -69,6 +71,8 @@ public class PingWatchdog implements ConnectionWatchdog {
 	private @Nullable RedisFuture<String> pending;
 
 	private @Nullable StatefulConnection<?, ?> watched;
+
+	private long pendingSince;
 
 	private int failures;
 
@@ -157,7 +161,9 @@ public class PingWatchdog implements ConnectionWatchdog {
 	private void checkOnce() throws InterruptedException {
 		RedisFuture<String> ping = this.pending;
 		StatefulConnection<?, ?> connection = this.watched;
-		if (ping == null) {
+		// A PING still pending from an earlier check has had its timeout already.
+		long wait = 0;
+		if (ping == null || connection == null) {
 			connection = sharedConnection();
 			if (connection == null || !connection.isOpen()) {
 				// Not connected yet, or Lettuce is already reconnecting: nothing to replace.
@@ -166,10 +172,12 @@ public class PingWatchdog implements ConnectionWatchdog {
 			}
 			ping = ping(connection);
 			this.pending = ping;
+			this.pendingSince = System.nanoTime();
 			this.watched = connection;
+			wait = this.timeout.toNanos();
 		}
 		try {
-			ping.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
+			ping.get(wait, TimeUnit.NANOSECONDS);
 			this.pending = null;
 			this.failures = 0;
 		}
@@ -181,8 +189,9 @@ public class PingWatchdog implements ConnectionWatchdog {
 				this.failures = 0;
 				return;
 			}
-			// Keep waiting for this PING at the next check rather than sending another.
-			failed(connection, "no reply to PING within " + this.timeout.toMillis() + "ms");
+			// Keep this PING and look at it again at the next check rather than send another.
+			failed(connection,
+					"no reply to a PING sent " + (System.nanoTime() - this.pendingSince) / 1_000_000 + "ms ago");
 		}
 		catch (ExecutionException ex) {
 			this.pending = null;

@@ -126,7 +126,7 @@ class PingWatchdogTests {
 				(System.nanoTime() - silencedAt) / 1_000_000);
 		assertThat(statefulConnection()).as("Lettuce reconnected the same connection").isSameAs(before);
 		assertThat(output).containsOnlyOnce("Redis Governor [orders:i-1] replaced the dead connection to 127.0.0.1:"
-				+ this.proxy.port() + ": 3 watchdog PINGs in a row failed (last: no reply to PING within 100ms)");
+				+ this.proxy.port() + ": 3 watchdog PINGs in a row failed (last: no reply to a PING sent ");
 		assertThat(output).contains("closed its channel; Lettuce reconnects");
 	}
 

@@ -14,13 +14,17 @@ public class RedisUnavailableAtStartupException extends IllegalStateException {
 
 	private final Duration connectTimeout;
 
+	private final Duration elapsed;
+
 	private final String reason;
 
-	public RedisUnavailableAtStartupException(String endpoint, Duration connectTimeout, String reason) {
-		super("Redis at " + endpoint + " is not reachable (connect timeout " + connectTimeout.toMillis() + "ms): "
-				+ reason);
+	public RedisUnavailableAtStartupException(String endpoint, Duration connectTimeout, Duration elapsed,
+			String reason) {
+		super("Redis at " + endpoint + " is not reachable (gave up after " + elapsed.toMillis()
+				+ "ms, connect timeout " + connectTimeout.toMillis() + "ms): " + reason);
 		this.endpoint = endpoint;
 		this.connectTimeout = connectTimeout;
+		this.elapsed = elapsed;
 		this.reason = reason;
 	}
 
@@ -38,6 +42,14 @@ public class RedisUnavailableAtStartupException extends IllegalStateException {
 	 */
 	public Duration getConnectTimeout() {
 		return this.connectTimeout;
+	}
+
+	/**
+	 * Return how long the startup check tried before it gave up.
+	 * @return the elapsed time
+	 */
+	public Duration getElapsed() {
+		return this.elapsed;
 	}
 
 	/**

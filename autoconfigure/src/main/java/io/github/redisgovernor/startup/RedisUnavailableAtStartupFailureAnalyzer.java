@@ -13,7 +13,7 @@ class RedisUnavailableAtStartupFailureAnalyzer extends AbstractFailureAnalyzer<R
 	@Override
 	protected FailureAnalysis analyze(Throwable rootFailure, RedisUnavailableAtStartupException cause) {
 		String description = "Redis Governor could not start: Redis at " + cause.getEndpoint()
-				+ " did not accept a connection within the connect timeout ("
+				+ " could not be reached (gave up after " + cause.getElapsed().toMillis() + "ms; connect timeout "
 				+ cause.getConnectTimeout().toMillis() + "ms), and redis.governor.fail-fast is true.\n\nReason: "
 				+ cause.getReason();
 		String action = "Start Redis at " + cause.getEndpoint() + " or correct the connection settings "

@@ -38,12 +38,13 @@ public class StartupConnectivityCheck implements SmartLifecycle {
 
 	@Override
 	public void start() {
+		long start = System.nanoTime();
 		try (RedisConnection connection = this.connectionFactory.getConnection()) {
 			connection.ping();
 		}
 		catch (RuntimeException ex) {
 			throw new RedisUnavailableAtStartupException(RedisEndpoint.describe(this.connectionFactory),
-					this.connectTimeout, reason(ex));
+					this.connectTimeout, Duration.ofNanos(System.nanoTime() - start), reason(ex));
 		}
 		this.running = true;
 	}

@@ -39,6 +39,9 @@ import org.springframework.util.Assert;
  * acknowledges the bytes (a paused or failed-over server behind a load balancer or
  * proxy). Closing a channel is a local operation, so it works whatever the peer does.
  * <p>
+ * It watches nothing when the factory does not share its native connection
+ * ({@code setShareNativeConnection(false)}): then no connection outlives a caller.
+ * <p>
  * At most one watchdog {@code PING} is in flight: while the previous one has no reply,
  * the next check counts another failure at once instead of sending another {@code PING}.
  * A dead connection is therefore replaced at most {@code interval + timeout +
@@ -207,6 +210,10 @@ public class PingWatchdog implements ConnectionWatchdog {
 	}
 
 	private @Nullable StatefulConnection<?, ?> sharedConnection() {
+		if (!this.connectionFactory.getShareNativeConnection()) {
+			// Every caller gets a connection of its own: there is no long-lived one to watch.
+			return null;
+		}
 		RedisConnection connection;
 		try {
 			// Hands out the shared connection; opens it when the application has none yet.

@@ -131,6 +131,15 @@ class PingWatchdogTests {
 	}
 
 	@Test
+	void factoryWithoutSharedConnectionIsNotWatched() {
+		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), 3, false);
+		sleep(Duration.ofSeconds(1));
+		assertThat(this.pingsStarted.get()).isZero();
+		assertThat(redis.clientList()).noneSatisfy(
+				(client) -> assertThat(client.get("name")).isEqualTo("orders-unshared"));
+	}
+
+	@Test
 	void stopEndsTheWatchdogThread() {
 		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), 3);
 		assertThat(watchdogThreads()).isEqualTo(1);
@@ -140,12 +149,18 @@ class PingWatchdogTests {
 	}
 
 	private void startWatchdog(int port, Duration interval, Duration timeout, int threshold) {
+		startWatchdog(port, interval, timeout, threshold, true);
+	}
+
+	private void startWatchdog(int port, Duration interval, Duration timeout, int threshold, boolean shared) {
 		LettuceClientConfiguration clientConfiguration = LettuceClientConfiguration.builder()
+			.clientName(shared ? "orders-shared" : "orders-unshared")
 			.commandTimeout(Duration.ofSeconds(10))
 			.clientOptions(ClientOptions.builder().disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS).build())
 			.build();
 		this.factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
 				clientConfiguration);
+		this.factory.setShareNativeConnection(shared);
 		this.factory.afterPropertiesSet();
 		this.factory.start();
 		// Before the first connection: Lettuce captures the listeners when it connects.

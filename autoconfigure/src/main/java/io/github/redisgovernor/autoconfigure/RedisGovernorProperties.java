@@ -65,7 +65,7 @@ public class RedisGovernorProperties implements InitializingBean {
 	private final Tcp tcp = new Tcp();
 
 	/**
-	 * Whether startup fails when Redis cannot be reached. By default the application
+	 * Whether startup fails when Redis cannot be reached. When false, the application
 	 * starts, the 'redis' health component is DOWN and the connection is opened as soon
 	 * as Redis answers.
 	 */

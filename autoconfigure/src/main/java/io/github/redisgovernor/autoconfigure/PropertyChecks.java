@@ -47,6 +47,14 @@ final class PropertyChecks {
 		}
 	}
 
+	void notAfter(String name, @Nullable Duration value, String otherName, @Nullable Duration other,
+			String example) {
+		if (value != null && other != null && value.compareTo(other) > 0) {
+			throw invalid(name, format(value),
+					"must not be longer than '" + this.prefix + "." + otherName + "' (" + format(other) + ")", example);
+		}
+	}
+
 	void clientNamePart(String name, @Nullable String value, String example) {
 		if (value != null && !CLIENT_NAME_PART.matcher(value).matches()) {
 			throw invalid(name, value,

@@ -71,6 +71,15 @@ public class RedisGovernorProperties implements InitializingBean {
 
 	private final Tcp tcp = new Tcp();
 
+	/**
+	 * Whether startup fails when Redis cannot be reached. When false, the application
+	 * starts, the 'redis' health component is DOWN and the connection is opened as soon
+	 * as Redis answers.
+	 */
+	private boolean failFast = false;
+
+	private final Watchdog watchdog = new Watchdog();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -135,6 +144,18 @@ public class RedisGovernorProperties implements InitializingBean {
 		return this.tcp;
 	}
 
+	public boolean isFailFast() {
+		return this.failFast;
+	}
+
+	public void setFailFast(boolean failFast) {
+		this.failFast = failFast;
+	}
+
+	public Watchdog getWatchdog() {
+		return this.watchdog;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
 		if (!this.enabled) {
@@ -155,6 +176,11 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
 		checks.positive("tcp.user-timeout", this.tcp.userTimeout, "30s");
+		checks.positive("watchdog.interval", this.watchdog.interval, "1s");
+		checks.positive("watchdog.timeout", this.watchdog.timeout, "500ms");
+		checks.notAfter("watchdog.timeout", this.watchdog.timeout, "watchdog.interval", this.watchdog.interval,
+				"500ms");
+		checks.atLeast("watchdog.failure-threshold", this.watchdog.failureThreshold, 1, "3");
 	}
 
 	/**
@@ -252,6 +278,71 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		public void setUserTimeout(Duration userTimeout) {
 			this.userTimeout = userTimeout;
+		}
+
+	}
+
+	/**
+	 * Dead-connection watchdog: a PING on the shared connection every interval. After
+	 * failure-threshold PINGs in a row got no reply within the timeout (or failed), the
+	 * connection's channel is closed so that Lettuce reconnects. It detects within
+	 * seconds a peer that stopped answering while the kernel still acknowledges bytes,
+	 * which TCP alone detects only after many minutes.
+	 */
+	public static class Watchdog {
+
+		/**
+		 * Whether to watch the shared connection with a periodic PING.
+		 */
+		private boolean enabled = true;
+
+		/**
+		 * Time between two watchdog PINGs, measured from the end of one check to the
+		 * start of the next.
+		 */
+		private Duration interval = Duration.ofSeconds(1);
+
+		/**
+		 * Time a watchdog PING may wait for its reply before it counts as a failure. Must
+		 * not be longer than the interval.
+		 */
+		private Duration timeout = Duration.ofMillis(500);
+
+		/**
+		 * Number of failed PINGs in a row after which the connection is replaced.
+		 */
+		private int failureThreshold = 3;
+
+		public boolean isEnabled() {
+			return this.enabled;
+		}
+
+		public void setEnabled(boolean enabled) {
+			this.enabled = enabled;
+		}
+
+		public Duration getInterval() {
+			return this.interval;
+		}
+
+		public void setInterval(Duration interval) {
+			this.interval = interval;
+		}
+
+		public Duration getTimeout() {
+			return this.timeout;
+		}
+
+		public void setTimeout(Duration timeout) {
+			this.timeout = timeout;
+		}
+
+		public int getFailureThreshold() {
+			return this.failureThreshold;
+		}
+
+		public void setFailureThreshold(int failureThreshold) {
+			this.failureThreshold = failureThreshold;
 		}
 
 	}

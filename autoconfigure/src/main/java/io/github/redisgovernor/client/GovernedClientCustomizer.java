@@ -101,7 +101,8 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 		String userTimeout = this.transport.supportsTcpUserTimeout()
 				? "TCP_USER_TIMEOUT " + p.tcpUserTimeout().toMillis() + "ms (" + this.transport + ")"
 				: "TCP_USER_TIMEOUT off: no native transport on the class path (add "
-						+ "io.netty:netty-transport-native-epoll with the linux classifier to enable it)";
+						+ "io.netty:netty-transport-native-epoll with the linux classifier to enable it; "
+						+ "meanwhile the watchdog's PING detects a dead connection, see redis.governor.watchdog.*)";
 		return "Redis Governor [" + this.identity + "] governing Lettuce: connect-timeout "
 				+ p.connectTimeout().toMillis() + "ms, command-timeout " + p.commandTimeout().toMillis()
 				+ "ms, request-queue-size " + p.requestQueueSize() + ", reject commands while disconnected, "

@@ -32,8 +32,18 @@ public class KvTestApplication {
 	 * @return the running context
 	 */
 	public static ConfigurableApplicationContext start(RedisServer redis, String... properties) {
+		return start(redis.port(), properties);
+	}
+
+	/**
+	 * Start the application against a port, whether or not a server listens there.
+	 * @param redisPort the port
+	 * @param properties extra properties
+	 * @return the running context
+	 */
+	public static ConfigurableApplicationContext start(int redisPort, String... properties) {
 		List<String> all = new ArrayList<>(List.of("server.port=0", "spring.data.redis.host=127.0.0.1",
-				"spring.data.redis.port=" + redis.port(), "management.endpoints.web.exposure.include=health",
+				"spring.data.redis.port=" + redisPort, "management.endpoints.web.exposure.include=health",
 				"management.endpoint.health.show-details=always", "spring.main.banner-mode=off"));
 		all.addAll(List.of(properties));
 		return new SpringApplicationBuilder(KvTestApplication.class).properties(all.toArray(String[]::new)).run();

@@ -86,6 +86,15 @@ public final class TcpProxy implements AutoCloseable {
         silenced = true;
     }
 
+    /**
+     * Swallows every byte in both directions on the connections open now, while connections
+     * accepted later are relayed normally: with {@link #retarget(int)}, a failover behind a load
+     * balancer that keeps the old connections open without relaying them.
+     */
+    public void silenceOpenConnections() {
+        links.forEach(link -> link.silenced = true);
+    }
+
     /** Relays bytes again after {@link #silence()}. */
     public void unsilence() {
         silenced = false;
@@ -172,7 +181,7 @@ public final class TcpProxy implements AutoCloseable {
             OutputStream out = to.getOutputStream();
             int read;
             while ((read = in.read(buffer)) != -1) {
-                if (!silenced) {
+                if (!silenced && !link.silenced) {
                     out.write(buffer, 0, read);
                     out.flush();
                 }
@@ -205,6 +214,7 @@ public final class TcpProxy implements AutoCloseable {
 
         private final Socket client;
         private final Socket upstream;
+        private volatile boolean silenced;
 
         Link(Socket client, Socket upstream) {
             this.client = client;

@@ -74,6 +74,22 @@ class TcpProxyTest {
     }
 
     @Test
+    void silenceOpenConnectionsSwallowsOnlyTheConnectionsOpenNow() {
+        try (StatefulRedisConnection<String, String> old = client.connect()) {
+            assertThat(old.sync().ping()).isEqualTo("PONG");
+
+            proxy.silenceOpenConnections();
+            assertThatThrownBy(() -> old.sync().ping()).isInstanceOf(RedisCommandTimeoutException.class);
+            assertThat(old.isOpen()).isTrue();
+            try (StatefulRedisConnection<String, String> fresh = client.connect()) {
+                assertThat(fresh.sync().ping()).isEqualTo("PONG");
+            }
+            Await.until("the fresh connection is released", () -> proxy.activeConnections() == 1);
+            assertThat(old.isOpen()).isTrue();
+        }
+    }
+
+    @Test
     void retargetMovesOnlyNewConnections() {
         try (RedisServer second = RedisServer.builder().name("second").start()) {
             server.command("SET", "who", "first");

@@ -1,0 +1,100 @@
+package io.github.redisgovernor.watchdog;
+
+import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.client.RedisEndpoint;
+import io.lettuce.core.event.connection.ReconnectFailedEvent;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import reactor.core.Disposable;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+/**
+ * Logs one WARN per failed reconnect attempt, that is once per back-off step, with the
+ * server's own reason and what to do about it. A server that refuses connections because
+ * other clients hold all of its {@code maxclients} gets advice of its own: the governed
+ * application cannot fix that by retrying faster.
+ *
+ * @author Redis Governor contributors
+ */
+public class ReconnectFailureReporter implements SmartLifecycle {
+
+	static final String MAX_CLIENTS_REACHED = "max number of clients reached";
+
+	private static final Log logger = LogFactory.getLog(ReconnectFailureReporter.class);
+
+	private final LettuceConnectionFactory connectionFactory;
+
+	private final InstanceIdentity identity;
+
+	private volatile @Nullable Disposable subscription;
+
+	public ReconnectFailureReporter(LettuceConnectionFactory connectionFactory, InstanceIdentity identity) {
+		this.connectionFactory = connectionFactory;
+		this.identity = identity;
+	}
+
+	@Override
+	public synchronized void start() {
+		if (this.subscription == null) {
+			this.subscription = this.connectionFactory.getRequiredNativeClient()
+				.getResources()
+				.eventBus()
+				.get()
+				.ofType(ReconnectFailedEvent.class)
+				.subscribe(this::report);
+		}
+	}
+
+	@Override
+	public synchronized void stop() {
+		Disposable subscription = this.subscription;
+		this.subscription = null;
+		if (subscription != null) {
+			subscription.dispose();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.subscription != null;
+	}
+
+	@Override
+	public int getPhase() {
+		return ConnectionWatchdog.PHASE;
+	}
+
+	void report(ReconnectFailedEvent event) {
+		String reason = reason(event.getCause());
+		String advice = reason.contains(MAX_CLIENTS_REACHED)
+				? "The server is full: other clients hold all of its maxclients connections, and this instance "
+						+ "keeps retrying with back-off. Find who holds them (CLIENT LIST, grouped by name and "
+						+ "address; unnamed connections usually leak from code that bypasses the governor), "
+						+ "stop the leak or raise maxclients."
+				: "Lettuce keeps retrying with back-off; commands are rejected at once until it succeeds. Check "
+						+ "that Redis is up and reachable from this instance.";
+		logger.warn("Redis Governor [" + this.identity + "] could not reconnect to "
+				+ RedisEndpoint.describe(this.connectionFactory) + " (attempt " + event.getAttempt() + "): " + reason
+				+ ". " + advice);
+	}
+
+	/**
+	 * The innermost message: Redis's own error (for example "ERR max number of clients
+	 * reached") sits at the bottom of Lettuce's connection exception.
+	 */
+	private static String reason(@Nullable Throwable cause) {
+		if (cause == null) {
+			return "unknown reason";
+		}
+		Throwable root = cause;
+		while (root.getCause() != null && root.getCause() != root) {
+			root = root.getCause();
+		}
+		String message = root.getMessage();
+		return (message != null) ? message : root.getClass().getSimpleName();
+	}
+
+}

@@ -169,9 +169,9 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.clientNamePart("application", this.application, "orders-api");
 		checks.clientNamePart("instance-id", this.instanceId, "orders-api-7f9c4");
 		checks.positive("reconnect.min-delay", this.reconnect.minDelay, "100ms");
-		checks.positive("reconnect.max-delay", this.reconnect.maxDelay, "5s");
+		checks.positive("reconnect.max-delay", this.reconnect.maxDelay, "3s");
 		checks.notBefore("reconnect.max-delay", this.reconnect.maxDelay, "reconnect.min-delay",
-				this.reconnect.minDelay, "5s");
+				this.reconnect.minDelay, "3s");
 		checks.positive("tcp.keep-alive-idle", this.tcp.keepAliveIdle, "30s");
 		checks.positive("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
@@ -200,7 +200,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		 * Upper bound of the delay between two reconnect attempts. Bounds how long the
 		 * application stays disconnected after Redis is back.
 		 */
-		private Duration maxDelay = Duration.ofSeconds(5);
+		private Duration maxDelay = Duration.ofSeconds(3);
 
 		public Duration getMinDelay() {
 			return this.minDelay;

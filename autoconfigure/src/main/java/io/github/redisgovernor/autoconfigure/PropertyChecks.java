@@ -41,6 +41,33 @@ final class PropertyChecks {
 		}
 	}
 
+	void longerThan(String name, @Nullable Duration value, String otherName, @Nullable Duration other,
+			String example) {
+		if (value != null && other != null && value.compareTo(other) <= 0) {
+			throw invalid(name, format(value),
+					"must be longer than '" + this.prefix + "." + otherName + "' (" + format(other) + ")", example);
+		}
+	}
+
+	void ratio(String name, double value, String example) {
+		if (!(value > 0 && value <= 1)) {
+			throw invalid(name, value, "must be a ratio above 0 and at most 1", example);
+		}
+	}
+
+	void notBelow(String name, double value, String otherName, double other, String example) {
+		if (value < other) {
+			throw invalid(name, value, "must not be below '" + this.prefix + "." + otherName + "' (" + other + ")",
+					example);
+		}
+	}
+
+	void hasText(String name, @Nullable String value, String example) {
+		if (value == null || value.isBlank()) {
+			throw invalid(name, "", "must not be empty", example);
+		}
+	}
+
 	void clientNamePart(String name, @Nullable String value, String example) {
 		if (value != null && !CLIENT_NAME_PART.matcher(value).matches()) {
 			throw invalid(name, value,

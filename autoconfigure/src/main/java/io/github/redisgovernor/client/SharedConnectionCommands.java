@@ -89,7 +89,12 @@ public class SharedConnectionCommands {
 			return "no reply within the command timeout";
 		}
 		String message = cause.getMessage();
-		return (message != null && !message.isBlank()) ? message : cause.getClass().getSimpleName();
+		if (message == null || message.isBlank()) {
+			return cause.getClass().getSimpleName();
+		}
+		message = message.strip();
+		// Callers append their own sentence: "Commands are rejected." must not end in "..".
+		return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
 	}
 
 	/**

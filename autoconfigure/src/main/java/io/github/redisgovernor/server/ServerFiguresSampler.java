@@ -213,7 +213,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 				summary = ClientListSummary.parse(reply, Instant.now());
 			}
 			catch (Throwable ex) {
-				summary = ClientListSummary.unreadable(CLIENT_LIST + ": " + SharedConnectionCommands.describe(ex));
+				summary = ClientListSummary.unreadable(SharedConnectionCommands.describe(ex));
 			}
 			this.clientList = summary;
 			this.clientListReadAt = now;

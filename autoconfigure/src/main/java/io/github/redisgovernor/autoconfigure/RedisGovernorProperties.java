@@ -64,6 +64,13 @@ public class RedisGovernorProperties implements InitializingBean {
 	 */
 	private int requestQueueSize = 10_000;
 
+	/**
+	 * Time a dedicated connection (transaction, pipeline, blocking command) may stay out
+	 * before it is logged as an apparent leak, with the thread and stack that took it.
+	 * Off when not set or zero.
+	 */
+	private @Nullable Duration leakDetectionThreshold;
+
 	private final Reconnect reconnect = new Reconnect();
 
 	private final Tcp tcp = new Tcp();
@@ -124,6 +131,14 @@ public class RedisGovernorProperties implements InitializingBean {
 		this.requestQueueSize = requestQueueSize;
 	}
 
+	public @Nullable Duration getLeakDetectionThreshold() {
+		return this.leakDetectionThreshold;
+	}
+
+	public void setLeakDetectionThreshold(@Nullable Duration leakDetectionThreshold) {
+		this.leakDetectionThreshold = leakDetectionThreshold;
+	}
+
 	public Reconnect getReconnect() {
 		return this.reconnect;
 	}
@@ -168,6 +183,8 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
 		checks.positive("tcp.user-timeout", this.tcp.userTimeout, "30s");
 		checkAccounting(checks);
+		checks.notNegative("leak-detection-threshold", this.leakDetectionThreshold, "0 turns leak detection off",
+				"30s");
 	}
 
 	private void checkAccounting(PropertyChecks checks) {

@@ -5,12 +5,14 @@ import java.time.Duration;
 import io.github.redisgovernor.autoconfigure.accounting.RedisGovernorAccountingAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.endpoint.RedisGovernorEndpointAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.health.RedisGovernorBudgetHealthAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.leak.RedisGovernorLeakDetectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.metrics.RedisGovernorMetricsAutoConfiguration;
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.endpoint.RedisGovernorEndpoint;
 import io.github.redisgovernor.health.RedisGovernorHealthIndicator;
+import io.github.redisgovernor.leak.DedicatedConnectionLeakDetector;
 import io.github.redisgovernor.metrics.RedisGovernorMeterBinder;
 import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.server.ServerFiguresSampler;
@@ -42,7 +44,7 @@ class RedisGovernorAccountingAutoConfigurationTests {
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
 				DataRedisAutoConfiguration.class, RedisGovernorAccountingAutoConfiguration.class,
 				RedisGovernorBudgetHealthAutoConfiguration.class, RedisGovernorMetricsAutoConfiguration.class,
-				RedisGovernorEndpointAutoConfiguration.class))
+				RedisGovernorEndpointAutoConfiguration.class, RedisGovernorLeakDetectionAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",
 				"spring.data.redis.port=1", "redis.governor.connect-timeout=200ms");
 
@@ -141,6 +143,32 @@ class RedisGovernorAccountingAutoConfigurationTests {
 		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(RedisGovernorEndpoint.class));
 		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=redisgovernor")
 			.run((context) -> assertThat(context).hasSingleBean(RedisGovernorEndpoint.class));
+	}
+
+	@Test
+	void runShouldNotDetectDedicatedConnectionLeaksByDefault() {
+		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(DedicatedConnectionLeakDetector.class));
+	}
+
+	@Test
+	void runWithLeakDetectionThresholdShouldCreateTheDetector() {
+		this.contextRunner.withPropertyValues("redis.governor.leak-detection-threshold=30s")
+			.run((context) -> assertThat(context).hasSingleBean(DedicatedConnectionLeakDetector.class));
+	}
+
+	@Test
+	void runWithTinyLeakDetectionThresholdShouldRaiseItWithAWarning(CapturedOutput output) {
+		this.contextRunner.withPropertyValues("redis.governor.leak-detection-threshold=10ms")
+			.run((context) -> assertThat(output).contains("is below 500ms, where ordinary transactions would be "
+					+ "reported as leaks; using 500ms"));
+	}
+
+	@Test
+	void runWithNegativeLeakDetectionThresholdShouldFail() {
+		this.contextRunner.withPropertyValues("redis.governor.leak-detection-threshold=-1s")
+			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
+				.hasMessageContaining("redis.governor.leak-detection-threshold")
+				.hasMessageContaining("must not be negative (0 turns leak detection off)"));
 	}
 
 	@Test

@@ -27,9 +27,9 @@ final class PropertyChecks {
 		}
 	}
 
-	void notNegative(String name, @Nullable Duration value, String example) {
+	void notNegative(String name, @Nullable Duration value, String reason, String example) {
 		if (value != null && value.isNegative()) {
-			throw invalid(name, format(value), "must not be negative (0 disables it)", example);
+			throw invalid(name, format(value), "must not be negative (" + reason + ")", example);
 		}
 	}
 
@@ -52,6 +52,33 @@ final class PropertyChecks {
 		if (value != null && other != null && value.compareTo(other) > 0) {
 			throw invalid(name, format(value),
 					"must not be longer than '" + this.prefix + "." + otherName + "' (" + format(other) + ")", example);
+		}
+	}
+
+	void longerThan(String name, @Nullable Duration value, String otherName, @Nullable Duration other,
+			String example) {
+		if (value != null && other != null && value.compareTo(other) <= 0) {
+			throw invalid(name, format(value),
+					"must be longer than '" + this.prefix + "." + otherName + "' (" + format(other) + ")", example);
+		}
+	}
+
+	void ratio(String name, double value, String example) {
+		if (!(value > 0 && value <= 1)) {
+			throw invalid(name, value, "must be a ratio above 0 and at most 1", example);
+		}
+	}
+
+	void notBelow(String name, double value, String otherName, double other, String example) {
+		if (value < other) {
+			throw invalid(name, value, "must not be below '" + this.prefix + "." + otherName + "' (" + other + ")",
+					example);
+		}
+	}
+
+	void hasText(String name, @Nullable String value, String example) {
+		if (value == null || value.isBlank()) {
+			throw invalid(name, "", "must not be empty", example);
 		}
 	}
 

@@ -2,6 +2,8 @@ package io.github.redisgovernor.autoconfigure;
 
 import java.time.Duration;
 
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.InitializingBean;
@@ -19,6 +21,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  */
 @ConfigurationProperties("redis.governor")
 public class RedisGovernorProperties implements InitializingBean {
+
+	private static final Log logger = LogFactory.getLog(RedisGovernorProperties.class);
 
 	static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -79,6 +83,14 @@ public class RedisGovernorProperties implements InitializingBean {
 	private boolean failFast = false;
 
 	private final Watchdog watchdog = new Watchdog();
+
+	private final Registry registry = new Registry();
+
+	private final Server server = new Server();
+
+	private final Budget budget = new Budget();
+
+	private final Health health = new Health();
 
 	public boolean isEnabled() {
 		return this.enabled;
@@ -156,6 +168,22 @@ public class RedisGovernorProperties implements InitializingBean {
 		return this.watchdog;
 	}
 
+	public Registry getRegistry() {
+		return this.registry;
+	}
+
+	public Server getServer() {
+		return this.server;
+	}
+
+	public Budget getBudget() {
+		return this.budget;
+	}
+
+	public Health getHealth() {
+		return this.health;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
 		if (!this.enabled) {
@@ -165,7 +193,6 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("connect-timeout", this.connectTimeout, "2s");
 		checks.positive("command-timeout", this.commandTimeout, "2s");
 		checks.atLeast("request-queue-size", this.requestQueueSize, 1, "10000");
-		checks.notNegative("leak-detection-threshold", this.leakDetectionThreshold, "30s");
 		checks.clientNamePart("application", this.application, "orders-api");
 		checks.clientNamePart("instance-id", this.instanceId, "orders-api-7f9c4");
 		checks.positive("reconnect.min-delay", this.reconnect.minDelay, "100ms");
@@ -181,6 +208,39 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.notAfter("watchdog.timeout", this.watchdog.timeout, "watchdog.interval", this.watchdog.interval,
 				"500ms");
 		checks.atLeast("watchdog.failure-threshold", this.watchdog.failureThreshold, 1, "3");
+		checkAccounting(checks);
+		checks.notNegative("leak-detection-threshold", this.leakDetectionThreshold, "0 turns leak detection off",
+				"30s");
+	}
+
+	private void checkAccounting(PropertyChecks checks) {
+		checks.hasText("registry.key", this.registry.key, "{redis-governor}:instances");
+		checks.positive("registry.heartbeat-interval", this.registry.heartbeatInterval, "10s");
+		checks.positive("registry.ttl", this.registry.ttl, "30s");
+		checks.longerThan("registry.ttl", this.registry.ttl, "registry.heartbeat-interval",
+				this.registry.heartbeatInterval, "30s");
+		checks.positive("server.sample-interval", this.server.sampleInterval, "5s");
+		checks.positive("server.client-list-max-age", this.server.clientListMaxAge, "5s");
+		checks.atLeast("budget.connections-per-instance", this.budget.connectionsPerInstance, 1, "2");
+		checks.atLeast("budget.reserved-clients", this.budget.reservedClients, 0, "5");
+		checks.ratio("budget.headroom", this.budget.headroom, "0.8");
+		checks.ratio("budget.saturation.warn", this.budget.saturation.warn, "0.8");
+		checks.ratio("budget.saturation.critical", this.budget.saturation.critical, "0.95");
+		checks.notBelow("budget.saturation.critical", this.budget.saturation.critical, "budget.saturation.warn",
+				this.budget.saturation.warn, "0.95");
+		checks.positive("budget.leak.window", this.budget.leak.window, "30s");
+		if (this.registry.ttl.compareTo(this.registry.heartbeatInterval.multipliedBy(2)) < 0) {
+			logger.warn("redis.governor.registry.ttl (" + PropertyChecks.format(this.registry.ttl)
+					+ ") is less than twice redis.governor.registry.heartbeat-interval ("
+					+ PropertyChecks.format(this.registry.heartbeatInterval) + "): one late heartbeat will make a "
+					+ "live instance drop out of the count. Set the ttl to at least three heartbeat intervals.");
+		}
+		if (this.budget.leak.window.compareTo(this.server.sampleInterval.multipliedBy(2)) < 0) {
+			logger.warn("redis.governor.budget.leak.window (" + PropertyChecks.format(this.budget.leak.window)
+					+ ") is shorter than two redis.governor.server.sample-interval ("
+					+ PropertyChecks.format(this.server.sampleInterval) + "): a single sample above the budget "
+					+ "will be reported as a leak. Set the window to several sample intervals.");
+		}
 	}
 
 	/**
@@ -343,6 +403,227 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		public void setFailureThreshold(int failureThreshold) {
 			this.failureThreshold = failureThreshold;
+		}
+
+	}
+
+	/**
+	 * Instance registry: every instance heartbeats into one sorted set on the server, so
+	 * that each of them knows how many instances share the server.
+	 */
+	public static class Registry {
+
+		/**
+		 * Key of the sorted set that holds one member per live instance. Keep a hash tag
+		 * ('{...}') in it so that it maps to one slot on a cluster.
+		 */
+		private String key = "{redis-governor}:instances";
+
+		/**
+		 * Time between two heartbeats of this instance.
+		 */
+		private Duration heartbeatInterval = Duration.ofSeconds(10);
+
+		/**
+		 * Age after which an instance that stopped heartbeating no longer counts and is
+		 * pruned. Must be longer than the heartbeat interval.
+		 */
+		private Duration ttl = Duration.ofSeconds(30);
+
+		public String getKey() {
+			return this.key;
+		}
+
+		public void setKey(String key) {
+			this.key = key;
+		}
+
+		public Duration getHeartbeatInterval() {
+			return this.heartbeatInterval;
+		}
+
+		public void setHeartbeatInterval(Duration heartbeatInterval) {
+			this.heartbeatInterval = heartbeatInterval;
+		}
+
+		public Duration getTtl() {
+			return this.ttl;
+		}
+
+		public void setTtl(Duration ttl) {
+			this.ttl = ttl;
+		}
+
+	}
+
+	/**
+	 * Server figures: the server's client count and limit, sampled on a schedule and
+	 * cached, so that health checks and metric scrapes never send commands of their own.
+	 */
+	public static class Server {
+
+		/**
+		 * Time between two samples of 'INFO clients'.
+		 */
+		private Duration sampleInterval = Duration.ofSeconds(5);
+
+		/**
+		 * How long a 'CLIENT LIST' summary taken for the redisgovernor endpoint is reused
+		 * before the next request reads it again.
+		 */
+		private Duration clientListMaxAge = Duration.ofSeconds(5);
+
+		public Duration getSampleInterval() {
+			return this.sampleInterval;
+		}
+
+		public void setSampleInterval(Duration sampleInterval) {
+			this.sampleInterval = sampleInterval;
+		}
+
+		public Duration getClientListMaxAge() {
+			return this.clientListMaxAge;
+		}
+
+		public void setClientListMaxAge(Duration clientListMaxAge) {
+			this.clientListMaxAge = clientListMaxAge;
+		}
+
+	}
+
+	/**
+	 * Connection budget of the fleet: what one instance may hold, and when the server is
+	 * close to its 'maxclients'.
+	 */
+	public static class Budget {
+
+		/**
+		 * Connections one instance may hold. Above this, on average over the fleet, a
+		 * leak is suspected.
+		 */
+		private int connectionsPerInstance = 2;
+
+		/**
+		 * Clients outside the governed fleet (monitoring agents, redis-cli, replicas) that
+		 * are left out of the per-instance ratio.
+		 */
+		private int reservedClients = 0;
+
+		/**
+		 * Share of 'maxclients' the fleet may plan to use, between 0 (excluded) and 1.
+		 */
+		private double headroom = 0.8;
+
+		private final Saturation saturation = new Saturation();
+
+		private final Leak leak = new Leak();
+
+		public int getConnectionsPerInstance() {
+			return this.connectionsPerInstance;
+		}
+
+		public void setConnectionsPerInstance(int connectionsPerInstance) {
+			this.connectionsPerInstance = connectionsPerInstance;
+		}
+
+		public int getReservedClients() {
+			return this.reservedClients;
+		}
+
+		public void setReservedClients(int reservedClients) {
+			this.reservedClients = reservedClients;
+		}
+
+		public double getHeadroom() {
+			return this.headroom;
+		}
+
+		public void setHeadroom(double headroom) {
+			this.headroom = headroom;
+		}
+
+		public Saturation getSaturation() {
+			return this.saturation;
+		}
+
+		public Leak getLeak() {
+			return this.leak;
+		}
+
+		/**
+		 * Thresholds on utilization (connected clients divided by 'maxclients').
+		 */
+		public static class Saturation {
+
+			/**
+			 * Utilization from which saturation is reported as WARN.
+			 */
+			private double warn = 0.8;
+
+			/**
+			 * Utilization from which saturation is reported as CRITICAL.
+			 */
+			private double critical = 0.95;
+
+			public double getWarn() {
+				return this.warn;
+			}
+
+			public void setWarn(double warn) {
+				this.warn = warn;
+			}
+
+			public double getCritical() {
+				return this.critical;
+			}
+
+			public void setCritical(double critical) {
+				this.critical = critical;
+			}
+
+		}
+
+		/**
+		 * Leak detection on the fleet's average clients per instance.
+		 */
+		public static class Leak {
+
+			/**
+			 * Time the clients per instance must stay above the budget, in every sample,
+			 * before a leak is suspected. One spike is not enough.
+			 */
+			private Duration window = Duration.ofSeconds(30);
+
+			public Duration getWindow() {
+				return this.window;
+			}
+
+			public void setWindow(Duration window) {
+				this.window = window;
+			}
+
+		}
+
+	}
+
+	/**
+	 * How the redisGovernor health component reports a suspected leak or saturation.
+	 */
+	public static class Health {
+
+		/**
+		 * Whether to report OUT_OF_SERVICE instead of DEGRADED when a leak is suspected or
+		 * the server is saturated. OUT_OF_SERVICE turns /actuator/health (and every group
+		 * that includes redisGovernor) into HTTP 503.
+		 */
+		private boolean reportOutOfService;
+
+		public boolean isReportOutOfService() {
+			return this.reportOutOfService;
+		}
+
+		public void setReportOutOfService(boolean reportOutOfService) {
+			this.reportOutOfService = reportOutOfService;
 		}
 
 	}

@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,8 @@ class ConfigurationMetadataTests {
 
 	private static List<ConfigurationMetadataProperty> properties;
 
+	private static Map<String, ConfigurationMetadataProperty> all;
+
 	@BeforeAll
 	static void readMetadata() throws Exception {
 		try (InputStream metadata = new ClassPathResource("META-INF/spring-configuration-metadata.json",
@@ -31,7 +34,8 @@ class ConfigurationMetadataTests {
 			.getInputStream()) {
 			ConfigurationMetadataRepository repository = ConfigurationMetadataRepositoryJsonBuilder.create(metadata)
 				.build();
-			properties = repository.getAllProperties()
+			all = repository.getAllProperties();
+			properties = all
 				.values()
 				.stream()
 				.filter((property) -> property.getId().startsWith("redis.governor."))
@@ -44,6 +48,26 @@ class ConfigurationMetadataTests {
 		assertThat(properties).extracting(ConfigurationMetadataProperty::getId)
 			.contains("redis.governor.enabled", "redis.governor.application", "redis.governor.instance-id",
 					"redis.governor.connect-timeout", "redis.governor.command-timeout");
+	}
+
+	@Test
+	void accountingDefaultsAreLockedDown() {
+		assertThat(all.get("redis.governor.registry.key").getDefaultValue()).isEqualTo("{redis-governor}:instances");
+		assertThat(all.get("redis.governor.registry.heartbeat-interval").getDefaultValue()).isEqualTo("10s");
+		assertThat(all.get("redis.governor.registry.ttl").getDefaultValue()).isEqualTo("30s");
+		assertThat(all.get("redis.governor.server.sample-interval").getDefaultValue()).isEqualTo("5s");
+		assertThat(all.get("redis.governor.budget.connections-per-instance").getDefaultValue()).isEqualTo(2);
+		assertThat(all.get("redis.governor.budget.headroom").getDefaultValue()).isEqualTo(0.8);
+		assertThat(all.get("redis.governor.budget.saturation.critical").getDefaultValue()).isEqualTo(0.95);
+		assertThat(all.get("redis.governor.budget.leak.window").getDefaultValue()).isEqualTo("30s");
+	}
+
+	@Test
+	void handWrittenMetadataCoversOnlyTheHealthSwitch() {
+		ConfigurationMetadataProperty property = all.get("management.health.redisgovernor.enabled");
+		assertThat(property.getType()).isEqualTo("java.lang.Boolean");
+		assertThat(property.getDefaultValue()).isEqualTo(true);
+		assertThat(property.getDescription()).startsWith("Whether");
 	}
 
 	@Test

@@ -1,4 +1,4 @@
-package io.github.redisgovernor.health;
+package io.github.redisgovernor.server;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -8,12 +8,17 @@ import java.util.Map;
  *
  * @author Redis Governor contributors
  */
-final class InfoParser {
+public final class InfoParser {
 
 	private InfoParser() {
 	}
 
-	static Map<String, String> parse(String info) {
+	/**
+	 * Parse INFO text.
+	 * @param info the reply of {@code INFO} or {@code INFO <section>}
+	 * @return the fields in reply order; section headers and blank lines left out
+	 */
+	public static Map<String, String> parse(String info) {
 		Map<String, String> fields = new LinkedHashMap<>();
 		for (String line : info.split("\r?\n")) {
 			if (line.isEmpty() || line.startsWith("#")) {

@@ -1,0 +1,144 @@
+package io.github.redisgovernor.budget;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.registry.RegistrySnapshot;
+import io.github.redisgovernor.server.ServerFigures;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Turns each sample of the server's figures, together with the registry's live
+ * instance count, into a {@link BudgetReport}, and logs when a leak becomes suspected or
+ * the saturation level changes. It runs on the sampler's thread, once per sample, so the
+ * leak window is judged whether or not anyone polls health.
+ *
+ * @author Redis Governor contributors
+ */
+public class BudgetMonitor implements Consumer<ServerFigures> {
+
+	private static final Log logger = LogFactory.getLog(BudgetMonitor.class);
+
+	private final BudgetPolicy policy;
+
+	private final Supplier<RegistrySnapshot> registry;
+
+	private final InstanceIdentity identity;
+
+	private final LeakWatch leakWatch;
+
+	private volatile BudgetReport report;
+
+	/**
+	 * Create a monitor.
+	 * @param policy the budget
+	 * @param registry the registry's latest snapshot
+	 * @param identity this instance, for log lines
+	 */
+	public BudgetMonitor(BudgetPolicy policy, Supplier<RegistrySnapshot> registry, InstanceIdentity identity) {
+		this.policy = policy;
+		this.registry = registry;
+		this.identity = identity;
+		this.leakWatch = new LeakWatch(policy.connectionsPerInstance(), policy.leakWindow());
+		this.report = evaluate(ServerFigures.NONE, registry.get(), LeakWatch.State.NONE, Instant.now());
+	}
+
+	@Override
+	public synchronized void accept(ServerFigures figures) {
+		RegistrySnapshot snapshot = this.registry.get();
+		Instant at = (figures.sampledAt() != null) ? figures.sampledAt() : Instant.now();
+		OptionalDouble perInstance = clientsPerInstance(figures, snapshot);
+		LeakWatch.State state = this.leakWatch.update(at, perInstance, figures.connectedClients(),
+				snapshot.liveInstances());
+		BudgetReport previous = this.report;
+		BudgetReport next = evaluate(figures, snapshot, state, at);
+		this.report = next;
+		logTransitions(previous, next);
+	}
+
+	/**
+	 * Return the report of the last sample. Never sends a command.
+	 * @return the report
+	 */
+	public BudgetReport current() {
+		return this.report;
+	}
+
+	/**
+	 * Return the budget this monitor judges against.
+	 * @return the policy
+	 */
+	public BudgetPolicy getPolicy() {
+		return this.policy;
+	}
+
+	private OptionalDouble clientsPerInstance(ServerFigures figures, RegistrySnapshot snapshot) {
+		if (figures.connectedClients() == null || snapshot.liveInstances() == null) {
+			return OptionalDouble.empty();
+		}
+		return BudgetMath.clientsPerInstance(figures.connectedClients(), this.policy.reservedClients(),
+				snapshot.liveInstances());
+	}
+
+	private BudgetReport evaluate(ServerFigures figures, RegistrySnapshot snapshot, LeakWatch.State state,
+			Instant at) {
+		Long connected = figures.connectedClients();
+		Long max = figures.maxClients();
+		OptionalDouble perInstance = clientsPerInstance(figures, snapshot);
+		OptionalDouble utilization = (connected != null && max != null) ? BudgetMath.utilization(connected, max)
+				: OptionalDouble.empty();
+		OptionalLong maxSafe = BudgetMath.maxSafeInstances(max, this.policy);
+		Saturation saturation = BudgetMath.saturation(utilization, this.policy.saturationWarn(),
+				this.policy.saturationCritical());
+		Map<String, String> unreadable = new LinkedHashMap<>(figures.unreadable());
+		if (snapshot.problem() != null) {
+			unreadable.put("registry", snapshot.problem());
+		}
+		LeakWatch.Growth growth = state.growth();
+		return new BudgetReport(connected, max, snapshot.liveInstances(), round(perInstance), round(utilization),
+				maxSafe.isPresent() ? maxSafe.getAsLong() : null, state.leakSuspected(), state.exceedingSince(),
+				(growth != null) ? growth.clients() : null, (growth != null) ? growth.over().toSeconds() : null,
+				saturation, this.policy, figures.sampledAt(), unreadable);
+	}
+
+	private void logTransitions(BudgetReport previous, BudgetReport next) {
+		String prefix = "Redis Governor [" + this.identity + "] ";
+		if (next.leakSuspected() && !previous.leakSuspected()) {
+			logger.warn(prefix + "suspects a connection leak: the server has " + next.connectedClients()
+					+ " clients for " + next.instances() + " live instance(s), " + next.clientsPerInstance()
+					+ " per instance against a budget of " + this.policy.connectionsPerInstance() + ", for more than "
+					+ this.policy.leakWindow().toSeconds() + "s. Open /actuator/redisgovernor to see who holds the "
+					+ "connections: unnamed ones usually come from code that builds its own Redis client or "
+					+ "connection factory. Restarting instances only hides the leak until it grows back.");
+		}
+		else if (!next.leakSuspected() && previous.leakSuspected()) {
+			logger.info(prefix + "no longer suspects a connection leak: " + next.clientsPerInstance()
+					+ " clients per instance against a budget of " + this.policy.connectionsPerInstance() + ".");
+		}
+		if (next.saturation() != previous.saturation()
+				&& (next.saturation().isFiring() || previous.saturation().isFiring())) {
+			String message = prefix + "saturation is " + next.saturation() + ": the server has "
+					+ next.connectedClients() + " of its maxclients " + next.maxClients() + " connections ("
+					+ next.utilization() + "). The largest fleet that fits the budget is " + next.maxSafeInstances()
+					+ " instances; cap the fleet there, or raise maxclients.";
+			if (next.saturation().isFiring()) {
+				logger.warn(message);
+			}
+			else {
+				logger.info(message);
+			}
+		}
+	}
+
+	private static Double round(OptionalDouble value) {
+		return value.isPresent() ? Math.round(value.getAsDouble() * 1000) / 1000.0 : null;
+	}
+
+}

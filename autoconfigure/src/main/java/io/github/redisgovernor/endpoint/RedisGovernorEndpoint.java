@@ -1,0 +1,163 @@
+package io.github.redisgovernor.endpoint;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+import io.github.redisgovernor.budget.BudgetMonitor;
+import io.github.redisgovernor.budget.BudgetReport;
+import io.github.redisgovernor.client.ConnectionTracker;
+import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.registry.InstanceRegistry;
+import io.github.redisgovernor.registry.LiveInstance;
+import io.github.redisgovernor.server.ClientListSummary;
+import io.github.redisgovernor.server.ServerFiguresSampler;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * {@code /actuator/redisgovernor}: the incident view that answers "who holds the
+ * connections?".
+ * <ul>
+ * <li>the live instances of the registry, with their last heartbeat;</li>
+ * <li>the server's clients grouped by client name and by address (IP without port),
+ * and the unnamed connections, which usually come from code that bypasses the
+ * governor;</li>
+ * <li>the budget figures, as in the {@code redisGovernor} health component;</li>
+ * <li>what could not be read, and why.</li>
+ * </ul>
+ * Read-only. It shows client names, addresses and counts, never a password or a
+ * command. A request reads the registry ({@code ZRANGEBYSCORE}, O(fleet)) and
+ * {@code CLIENT LIST} (O(clients), reused for a few seconds), so it is meant for people
+ * during an incident, not for a scraper.
+ *
+ * @author Redis Governor contributors
+ */
+@Endpoint(id = "redisgovernor")
+public class RedisGovernorEndpoint {
+
+	private final InstanceRegistry registry;
+
+	private final ServerFiguresSampler sampler;
+
+	private final BudgetMonitor monitor;
+
+	private final InstanceIdentity identity;
+
+	private final @Nullable ConnectionTracker connections;
+
+	/**
+	 * Create the endpoint.
+	 * @param registry the instance registry
+	 * @param sampler the server figures sampler
+	 * @param monitor the budget monitor
+	 * @param identity this instance
+	 * @param connections this instance's connection counts, or {@code null}
+	 */
+	public RedisGovernorEndpoint(InstanceRegistry registry, ServerFiguresSampler sampler, BudgetMonitor monitor,
+			InstanceIdentity identity, @Nullable ConnectionTracker connections) {
+		this.registry = registry;
+		this.sampler = sampler;
+		this.monitor = monitor;
+		this.identity = identity;
+		this.connections = connections;
+	}
+
+	@ReadOperation
+	public Map<String, Object> report() {
+		Map<String, Object> report = new LinkedHashMap<>();
+		Map<String, String> unreadable = new LinkedHashMap<>();
+		report.put("application", this.identity.getApplication());
+		report.put("instanceId", this.identity.getInstanceId());
+		report.put("instances", instances(unreadable));
+		report.put("clients", clients(unreadable));
+		BudgetReport budget = this.monitor.current();
+		report.put("budget", budget(budget));
+		if (this.connections != null) {
+			report.put("thisInstance", Map.of("openConnections", this.connections.getOpen(), "openedConnections",
+					this.connections.getOpened(), "reconnects", this.connections.getReconnects()));
+		}
+		budget.unreadable().forEach(unreadable::putIfAbsent);
+		report.put("unreadable", unreadable);
+		return report;
+	}
+
+	private Map<String, Object> instances(Map<String, String> unreadable) {
+		Map<String, Object> instances = new LinkedHashMap<>();
+		try {
+			List<LiveInstance> live = this.registry.liveInstances();
+			Map<String, Long> byApplication = new TreeMap<>();
+			live.forEach((instance) -> byApplication.merge(instance.application(), 1L, Long::sum));
+			instances.put("total", live.size());
+			instances.put("byApplication", byApplication);
+			instances.put("ttlMillis", this.registry.getTtl().toMillis());
+			instances.put("live", live.stream().map(this::instance).toList());
+		}
+		catch (Exception ex) {
+			unreadable.put("registry", SharedConnectionCommands.describe(ex));
+		}
+		return instances;
+	}
+
+	private Map<String, Object> instance(LiveInstance instance) {
+		Map<String, Object> map = new LinkedHashMap<>();
+		map.put("application", instance.application());
+		map.put("instanceId", instance.instanceId());
+		map.put("lastHeartbeat", instance.lastHeartbeat().toString());
+		map.put("ageMillis", instance.ageMillis());
+		return map;
+	}
+
+	private Map<String, Object> clients(Map<String, String> unreadable) {
+		ClientListSummary summary = this.sampler.clientList();
+		Map<String, Object> clients = new LinkedHashMap<>();
+		if (summary.problem() != null) {
+			unreadable.put("CLIENT LIST", summary.problem());
+			return clients;
+		}
+		clients.put("total", summary.total());
+		clients.put("unnamed", summary.unnamed());
+		clients.put("byName", summary.byName()
+			.stream()
+			.map((group) -> Map.of("name", group.key(), "count", group.count()))
+			.toList());
+		clients.put("byAddress", summary.byAddress()
+			.stream()
+			.map((group) -> Map.of("address", group.key(), "count", group.count()))
+			.toList());
+		clients.put("unnamedByAddress", summary.unnamedByAddress()
+			.stream()
+			.map((group) -> Map.of("address", group.key(), "count", group.count()))
+			.toList());
+		clients.put("readAt", Objects.toString(summary.readAt(), null));
+		return clients;
+	}
+
+	private Map<String, Object> budget(BudgetReport report) {
+		Map<String, Object> budget = new LinkedHashMap<>();
+		budget.put("connectedClients", report.connectedClients());
+		budget.put("maxClients", report.maxClients());
+		budget.put("instances", report.instances());
+		budget.put("clientsPerInstance", report.clientsPerInstance());
+		budget.put("connectionsPerInstance", report.policy().connectionsPerInstance());
+		budget.put("reservedClients", report.policy().reservedClients());
+		budget.put("headroom", report.policy().headroom());
+		budget.put("utilization", report.utilization());
+		budget.put("maxSafeInstances", report.maxSafeInstances());
+		budget.put("leakSuspected", report.leakSuspected());
+		budget.put("exceedingBudgetSince", Objects.toString(report.exceedingBudgetSince(), null));
+		budget.put("clientsGrowth", report.clientsGrowth());
+		budget.put("clientsGrowthSeconds", report.clientsGrowthSeconds());
+		budget.put("saturation", report.saturation().name());
+		budget.put("leakWindowSeconds", report.policy().leakWindow().toSeconds());
+		budget.put("sampledAt", Objects.toString(report.sampledAt(), null));
+		budget.values().removeIf(Objects::isNull);
+		return budget;
+	}
+
+}

@@ -1,0 +1,102 @@
+package io.github.redisgovernor.health;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+import io.github.redisgovernor.budget.BudgetMonitor;
+import io.github.redisgovernor.budget.BudgetReport;
+import io.github.redisgovernor.client.InstanceIdentity;
+
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
+
+/**
+ * The {@code redisGovernor} health component: does the fleet stay within its connection
+ * budget? It reads the {@link BudgetMonitor}'s last report and never sends a command, so
+ * any number of health polls adds nothing to Redis's load.
+ * <ul>
+ * <li>UP: within budget.</li>
+ * <li>{@link #DEGRADED}: a leak is suspected, or saturation is WARN or CRITICAL. The
+ * governor places DEGRADED between OUT_OF_SERVICE and UP in the status order and maps it
+ * to HTTP 200, so {@code /actuator/health} keeps answering 200: a restart storm is the
+ * wrong answer to a leak, it only resets the count until the leak grows back.</li>
+ * <li>OUT_OF_SERVICE instead of DEGRADED when
+ * {@code redis.governor.health.report-out-of-service=true}.</li>
+ * <li>UNKNOWN: the figures could not be read yet (Redis down, or {@code INFO} forbidden);
+ * the details say why. Connectivity is the {@code redis} component's job.</li>
+ * </ul>
+ *
+ * @author Redis Governor contributors
+ */
+public class RedisGovernorHealthIndicator implements HealthIndicator {
+
+	/** A leak is suspected or the server is close to {@code maxclients}. */
+	public static final Status DEGRADED = new Status("DEGRADED");
+
+	private final BudgetMonitor monitor;
+
+	private final InstanceIdentity identity;
+
+	private final Status firingStatus;
+
+	/**
+	 * Create an indicator.
+	 * @param monitor the budget monitor
+	 * @param identity this instance
+	 * @param reportOutOfService whether to report OUT_OF_SERVICE instead of DEGRADED
+	 */
+	public RedisGovernorHealthIndicator(BudgetMonitor monitor, InstanceIdentity identity,
+			boolean reportOutOfService) {
+		this.monitor = monitor;
+		this.identity = identity;
+		this.firingStatus = reportOutOfService ? Status.OUT_OF_SERVICE : DEGRADED;
+	}
+
+	@Override
+	public Health health() {
+		BudgetReport report = this.monitor.current();
+		Status status;
+		if (report.isFiring()) {
+			status = this.firingStatus;
+		}
+		else {
+			status = report.isKnown() ? Status.UP : Status.UNKNOWN;
+		}
+		return Health.status(status).withDetails(details(report)).build();
+	}
+
+	private Map<String, Object> details(BudgetReport report) {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("application", this.identity.getApplication());
+		details.put("instanceId", this.identity.getInstanceId());
+		details.put("connectedClients", report.connectedClients());
+		details.put("maxClients", report.maxClients());
+		details.put("instances", report.instances());
+		details.put("clientsPerInstance", report.clientsPerInstance());
+		details.put("connectionsPerInstance", report.policy().connectionsPerInstance());
+		details.put("reservedClients", report.policy().reservedClients());
+		details.put("utilization", report.utilization());
+		details.put("maxSafeInstances", report.maxSafeInstances());
+		details.put("leakSuspected", report.leakSuspected());
+		if (report.exceedingBudgetSince() != null) {
+			details.put("exceedingBudgetSince", report.exceedingBudgetSince().toString());
+		}
+		if (report.clientsGrowth() != null) {
+			details.put("clientsGrowth", report.clientsGrowth());
+			details.put("clientsGrowthSeconds", report.clientsGrowthSeconds());
+		}
+		details.put("saturation", report.saturation().name());
+		if (report.sampledAt() != null) {
+			details.put("sampledAt", report.sampledAt().toString());
+		}
+		if (!report.unreadable().isEmpty()) {
+			details.put("unreadable", new LinkedHashMap<>(report.unreadable()));
+		}
+		// Null values (unknown figures) are left out rather than shown as null.
+		details.values().removeIf(Objects::isNull);
+		return details;
+	}
+
+}

@@ -1,0 +1,295 @@
+package io.github.redisgovernor.registry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.client.OutageLog;
+import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.client.SharedConnectionCommands.Session;
+import io.github.redisgovernor.drain.DrainParticipant;
+import io.lettuce.core.Range;
+import io.lettuce.core.Range.Boundary;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.util.Assert;
+
+/**
+ * The fleet's instance registry: one sorted set on the server, member
+ * {@code <application>/<instance-id>}, score = the time of the member's last heartbeat
+ * in epoch milliseconds.
+ * <p>
+ * Every heartbeat interval this instance sends, back to back on the shared connection:
+ * {@code ZADD} (its own heartbeat), {@code ZREMRANGEBYSCORE} (prunes members older than
+ * the ttl), {@code PEXPIRE} (the key vanishes when the whole fleet is gone) and
+ * {@code ZCOUNT} (the number of live instances). All of them are O(log N), so the
+ * traffic stays flat as the fleet grows. Scores come from the server's {@code TIME}, so
+ * a host whose clock is off cannot prune its peers or drop out itself.
+ * <p>
+ * The instance removes itself ({@code ZREM}) when it stops: through the drain
+ * ({@link DrainParticipant}), through its own {@link SmartLifecycle#stop()}, or on
+ * destroy, whichever comes first. An instance that dies without deregistering stops
+ * counting after the ttl.
+ * <p>
+ * A failing heartbeat never throws: it is logged once per outage and retried at the next
+ * interval.
+ *
+ * @author Redis Governor contributors
+ */
+public class InstanceRegistry implements SmartLifecycle, DrainParticipant, DisposableBean {
+
+	/**
+	 * Starts after the connection factory (phase 0) and before the web server; stops
+	 * after the web server's graceful shutdown and before the connection factory.
+	 */
+	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+	private static final Log logger = LogFactory.getLog(InstanceRegistry.class);
+
+	private final SharedConnectionCommands commands;
+
+	private final InstanceIdentity identity;
+
+	private final byte[] key;
+
+	private final String member;
+
+	private final byte[] memberBytes;
+
+	private final Duration heartbeatInterval;
+
+	private final Duration ttl;
+
+	private final OutageLog outageLog;
+
+	private final Object lifecycleMonitor = new Object();
+
+	private final AtomicBoolean registered = new AtomicBoolean();
+
+	private @Nullable ScheduledExecutorService scheduler;
+
+	private volatile boolean running;
+
+	private volatile boolean deregistered;
+
+	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
+
+	/**
+	 * Create a registry.
+	 * @param commands the shared connection
+	 * @param identity this instance
+	 * @param key the sorted set's key
+	 * @param heartbeatInterval time between two heartbeats
+	 * @param ttl age after which a member no longer counts
+	 */
+	public InstanceRegistry(SharedConnectionCommands commands, InstanceIdentity identity, String key,
+			Duration heartbeatInterval, Duration ttl) {
+		Assert.hasText(key, "'key' must not be empty");
+		Assert.isTrue(ttl.compareTo(heartbeatInterval) > 0, "'ttl' must be longer than 'heartbeatInterval'");
+		this.commands = commands;
+		this.identity = identity;
+		this.key = key.getBytes(StandardCharsets.UTF_8);
+		this.member = identity.getApplication() + "/" + identity.getInstanceId();
+		this.memberBytes = this.member.getBytes(StandardCharsets.UTF_8);
+		this.heartbeatInterval = heartbeatInterval;
+		this.ttl = ttl;
+		this.outageLog = new OutageLog(logger, "Redis Governor [" + identity + "] registry heartbeat");
+	}
+
+	@Override
+	public void start() {
+		synchronized (this.lifecycleMonitor) {
+			if (this.running || this.deregistered) {
+				return;
+			}
+			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+				Thread thread = new Thread(task, "redis-governor-registry");
+				thread.setDaemon(true);
+				return thread;
+			});
+			// The first heartbeat runs at once but off the startup thread: an unreachable
+			// Redis must not delay or fail the application's startup.
+			scheduler.scheduleWithFixedDelay(this::heartbeat, 0, this.heartbeatInterval.toMillis(),
+					TimeUnit.MILLISECONDS);
+			this.scheduler = scheduler;
+			this.running = true;
+		}
+	}
+
+	@Override
+	public void stop() {
+		deregister("stop");
+	}
+
+	@Override
+	public void stopBeforeDrain() {
+		deregister("drain");
+	}
+
+	@Override
+	public void destroy() {
+		deregister("destroy");
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/**
+	 * Send one heartbeat now. Called by the schedule; never throws.
+	 */
+	void heartbeat() {
+		if (this.deregistered) {
+			return;
+		}
+		// Set before the first attempt: a ZADD that reached the server but whose reply was
+		// lost must still be removed on shutdown.
+		this.registered.set(true);
+		try {
+			long live = this.commands.execute(this::sendHeartbeat);
+			this.snapshot = new RegistrySnapshot(live, Instant.now(), null);
+			this.outageLog.succeeded();
+		}
+		catch (Throwable ex) {
+			RegistrySnapshot previous = this.snapshot;
+			this.snapshot = new RegistrySnapshot(previous.liveInstances(), previous.lastHeartbeat(),
+					"heartbeat failed: " + SharedConnectionCommands.describe(ex));
+			this.outageLog.failed(ex, () -> "This instance drops out of the fleet count after "
+					+ this.ttl.toMillis() + "ms; the heartbeat is retried every "
+					+ this.heartbeatInterval.toMillis() + "ms.");
+		}
+	}
+
+	private long sendHeartbeat(Session session) throws Exception {
+		RedisClusterAsyncCommands<byte[], byte[]> redis = session.commands();
+		long now = serverTimeMillis(session);
+		long oldest = now - this.ttl.toMillis();
+		// Sent back to back without waiting: one round trip on the shared connection.
+		RedisFuture<Long> added = redis.zadd(this.key, now, this.memberBytes);
+		RedisFuture<Long> pruned = redis.zremrangebyscore(this.key,
+				Range.from(Boundary.unbounded(), Boundary.excluding(oldest)));
+		RedisFuture<Boolean> expiry = redis.pexpire(this.key, this.ttl.toMillis() * 2);
+		RedisFuture<Long> live = redis.zcount(this.key, Range.from(Boundary.including(oldest), Boundary.unbounded()));
+		session.await(added);
+		long prunedCount = session.await(pruned);
+		session.await(expiry);
+		long liveCount = session.await(live);
+		if (prunedCount > 0 && logger.isDebugEnabled()) {
+			logger.debug("Redis Governor [" + this.identity + "] pruned " + prunedCount
+					+ " instance(s) whose last heartbeat is older than " + this.ttl.toMillis() + "ms");
+		}
+		return liveCount;
+	}
+
+	private static long serverTimeMillis(Session session) throws Exception {
+		List<byte[]> time = session.await(session.commands().time());
+		long seconds = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII));
+		long micros = Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII));
+		return seconds * 1000 + micros / 1000;
+	}
+
+	/**
+	 * Read the live instances of every application, on demand. This is O(N) in the fleet
+	 * size, so only the endpoint calls it; heartbeats only count.
+	 * @return the live instances, most recent heartbeat first
+	 * @throws Exception when Redis cannot be read
+	 */
+	public List<LiveInstance> liveInstances() throws Exception {
+		return this.commands.execute((session) -> {
+			long now = serverTimeMillis(session);
+			List<ScoredValue<byte[]>> members = session.await(session.commands()
+				.zrangebyscoreWithScores(this.key,
+						Range.from(Boundary.including(now - this.ttl.toMillis()), Boundary.unbounded())));
+			List<LiveInstance> instances = new ArrayList<>(members.size());
+			for (ScoredValue<byte[]> scored : members) {
+				instances.add(LiveInstance.of(new String(scored.getValue(), StandardCharsets.UTF_8),
+						(long) scored.getScore(), now));
+			}
+			instances.sort(Comparator.comparing(LiveInstance::ageMillis));
+			return instances;
+		});
+	}
+
+	/**
+	 * Return what the last heartbeat learned. Never sends a command.
+	 * @return the snapshot
+	 */
+	public RegistrySnapshot current() {
+		return this.snapshot;
+	}
+
+	/**
+	 * Return this instance's member in the sorted set.
+	 * @return {@code <application>/<instance-id>}
+	 */
+	public String getMember() {
+		return this.member;
+	}
+
+	/**
+	 * Return the age after which a member no longer counts.
+	 * @return the ttl
+	 */
+	public Duration getTtl() {
+		return this.ttl;
+	}
+
+	private void deregister(String trigger) {
+		ScheduledExecutorService scheduler;
+		synchronized (this.lifecycleMonitor) {
+			if (this.deregistered) {
+				this.running = false;
+				return;
+			}
+			this.deregistered = true;
+			this.running = false;
+			scheduler = this.scheduler;
+			this.scheduler = null;
+		}
+		if (scheduler != null) {
+			scheduler.shutdown();
+			try {
+				// A heartbeat in flight would add the member back after ZREM.
+				scheduler.awaitTermination(this.commands.getTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+		if (!this.registered.get()) {
+			return;
+		}
+		try {
+			this.commands.execute((session) -> session.await(session.commands().zrem(this.key, this.memberBytes)));
+			logger.info("Redis Governor [" + this.identity + "] left the instance registry (" + trigger + ").");
+		}
+		catch (Throwable ex) {
+			logger.warn("Redis Governor [" + this.identity + "] could not leave the instance registry ("
+					+ SharedConnectionCommands.describe(ex) + "); it stops counting after " + this.ttl.toMillis()
+					+ "ms without heartbeats.");
+		}
+		this.snapshot = new RegistrySnapshot(null, this.snapshot.lastHeartbeat(), "deregistered on " + trigger);
+	}
+
+}

@@ -27,6 +27,12 @@ final class PropertyChecks {
 		}
 	}
 
+	void notNegative(String name, @Nullable Duration value, String example) {
+		if (value != null && value.isNegative()) {
+			throw invalid(name, format(value), "must not be negative", example);
+		}
+	}
+
 	void atLeast(String name, int value, int minimum, String example) {
 		if (value < minimum) {
 			throw invalid(name, value, "must be at least " + minimum, example);

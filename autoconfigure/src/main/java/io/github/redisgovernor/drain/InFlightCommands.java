@@ -14,6 +14,9 @@ import io.lettuce.core.event.command.CommandSucceededEvent;
  * <p>
  * It sits on the command path, so it does nothing but add to a {@link LongAdder}: no
  * clock, no allocation, no lock. The drain and the meters read the sums.
+ * <p>
+ * Lettuce tells the listener just after it has completed the caller's future, so the
+ * count may lag a reply by a few microseconds; the drain's quiet period absorbs that.
  *
  * @author Redis Governor contributors
  */

@@ -1,12 +1,17 @@
 package io.github.redisgovernor.integration;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.drain.GracefulDrain;
 import io.github.redisgovernor.drain.InFlightCommands;
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,6 +26,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.scheduling.annotation.Async;
 import org.springframework.scheduling.annotation.EnableAsync;
@@ -186,7 +192,45 @@ class ShutdownDrainIntegrationTests {
 				Integer.MAX_VALUE / 2 - 1);
 	}
 
+	@Test
+	void participantsRunFirstWhileTheConnectionIsStillOpenAndTheTimerIsRecorded(CapturedOutput output) {
+		this.context = start(true, Participants.class);
+		MeterRegistry registry = this.context.getBean(MeterRegistry.class);
+		Participants participants = this.context.getBean(Participants.class);
+		closeTimed(true);
+		assertThat(participants.calls).containsExactly("failing", "deregister");
+		assertThat(redis.command("GET", "registry:drain")).isEqualTo("deregistered");
+		assertThat(output).contains("drain participant").contains("failed to stop; the drain goes on without it");
+		Timer drain = registry.get("redis.governor.drain").tag("application", "drain").timer();
+		System.out.println("redis.governor.drain timer: count " + drain.count() + ", total "
+				+ drain.totalTime(TimeUnit.MILLISECONDS) + "ms");
+		assertThat(drain.count()).isEqualTo(1);
+	}
+
+	@Test
+	void workLongerThanTheDrainTimeoutIsReportedAsAbandonedWork(CapturedOutput output) throws Exception {
+		this.context = start(true, "redis.governor.shutdown.drain-timeout=600ms");
+		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
+		RedisWork work = new RedisWork("endless");
+		Thread thread = new Thread(() -> work.run(template, Duration.ofSeconds(3)), "endless-redis-work");
+		thread.start();
+		await().atMost(Duration.ofSeconds(10)).until(() -> work.succeeded.get() > 0);
+		closeTimed(true);
+		thread.join(TimeUnit.SECONDS.toMillis(30));
+		System.out.println("work longer than drain-timeout: " + work);
+		assertThat(output).contains("Redis work was still running after redis.governor.shutdown.drain-timeout (600ms)");
+		assertThat(work.failed.get()).as("work after the close fails").isPositive();
+	}
+
 	private ConfigurableApplicationContext start(boolean governed, Class<?>... components) {
+		return start(governed, new String[0], components);
+	}
+
+	private ConfigurableApplicationContext start(boolean governed, String property, Class<?>... components) {
+		return start(governed, new String[] { property }, components);
+	}
+
+	private ConfigurableApplicationContext start(boolean governed, String[] properties, Class<?>... components) {
 		Class<?>[] sources = new Class<?>[components.length + 1];
 		sources[0] = KvTestApplication.class;
 		System.arraycopy(components, 0, sources, 1, components.length);
@@ -194,6 +238,7 @@ class ShutdownDrainIntegrationTests {
 			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port(),
 					"spring.main.banner-mode=off", "redis.governor.enabled=" + governed,
 					"redis.governor.application=drain", "spring.task.scheduling.pool.size=2")
+			.properties(properties)
 			.run();
 	}
 
@@ -202,6 +247,31 @@ class ShutdownDrainIntegrationTests {
 		assertTimeoutPreemptively(Duration.ofSeconds(60), () -> this.context.close());
 		System.out.println("context.close() took " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)
 				+ "ms, governed=" + governed);
+	}
+
+	@Configuration(proxyBeanMethods = false)
+	static class Participants {
+
+		final List<String> calls = new CopyOnWriteArrayList<>();
+
+		@Bean
+		@Order(1)
+		DrainParticipant failingParticipant() {
+			return () -> {
+				this.calls.add("failing");
+				throw new IllegalStateException("boom");
+			};
+		}
+
+		@Bean
+		@Order(2)
+		DrainParticipant registryParticipant(StringRedisTemplate template) {
+			return () -> {
+				this.calls.add("deregister");
+				template.opsForValue().set("registry:drain", "deregistered");
+			};
+		}
+
 	}
 
 	@Configuration(proxyBeanMethods = false)

@@ -81,6 +81,8 @@ public class GracefulDrain implements SmartLifecycle {
 
 	private volatile long startedWhenDrained;
 
+	private volatile boolean quietWhenDrained;
+
 	/**
 	 * Create a drain.
 	 * @param identity the identity named in the summary line
@@ -143,6 +145,7 @@ public class GracefulDrain implements SmartLifecycle {
 		}
 		boolean quiet = awaitQuiet();
 		this.startedWhenDrained = this.inFlight.started();
+		this.quietWhenDrained = quiet;
 		this.drained = true;
 		if (!this.closeDeferred && this.closed.compareAndSet(false, true)) {
 			// The factory's own stop closes the connection right after this phase.
@@ -161,9 +164,10 @@ public class GracefulDrain implements SmartLifecycle {
 			closeConnection.run();
 			return;
 		}
-		// Nothing sent since the drain waited: the connection is still quiet.
+		// A drain that already gave up has no time left. One that ended quiet, with nothing
+		// sent since, is still quiet. Otherwise wait again within the same deadline.
 		boolean idleSinceDrained = this.inFlight.started() == this.startedWhenDrained && this.inFlight.current() == 0;
-		boolean quiet = idleSinceDrained || awaitQuiet();
+		boolean quiet = this.quietWhenDrained && (idleSinceDrained || awaitQuiet());
 		long abandoned = this.inFlight.current();
 		try {
 			closeConnection.run();

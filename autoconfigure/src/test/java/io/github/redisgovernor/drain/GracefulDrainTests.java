@@ -79,6 +79,21 @@ class GracefulDrainTests {
 	}
 
 	@Test
+	void deferredCloseAfterATimedOutDrainStillReportsTheTimeout(CapturedOutput output) {
+		GracefulDrain drain = drain(Duration.ofMillis(100), List.of());
+		drain.deferCloseToFactoryDestruction();
+		drain.start();
+		this.inFlight.commandStarted(null);
+		drain.stop();
+		// The stuck command completes in the short gap before the factory is destroyed.
+		this.inFlight.commandSucceeded(null);
+		drain.close(() -> {
+		});
+		assertThat(this.summaries).singleElement().satisfies((summary) -> assertThat(summary.timedOut()).isTrue());
+		assertThat(output).contains("Redis work was still running after redis.governor.shutdown.drain-timeout");
+	}
+
+	@Test
 	void closeBeforeAnyDrainOnlyCloses() {
 		GracefulDrain drain = drain(Duration.ofSeconds(5), List.of());
 		AtomicInteger closes = new AtomicInteger();

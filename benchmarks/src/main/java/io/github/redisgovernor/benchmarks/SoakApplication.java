@@ -1,5 +1,10 @@
 package io.github.redisgovernor.benchmarks;
 
+import java.util.concurrent.atomic.AtomicLong;
+
+import jakarta.annotation.PreDestroy;
+
+import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.http.ResponseEntity;
@@ -12,12 +17,17 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The application under soak: Spring Boot with the governor starter, web MVC and the
  * actuator, serving {@code GET} and {@code PUT} on {@code /kv/{key}} through the
- * governed connection, as a user's service would.
+ * governed connection, as a user's service would, and {@code GET /slow}, which does one
+ * Redis call and then holds the request for 300 ms (for {@link SigtermUnderLoad}).
  *
  * @author Redis Governor contributors
  */
 @SpringBootApplication
 public class SoakApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(SoakApplication.class, args);
+	}
 
 	@RestController
 	static class KvController {
@@ -32,6 +42,27 @@ public class SoakApplication {
 		ResponseEntity<String> get(@PathVariable String key) {
 			String value = this.redis.opsForValue().get("kv:" + key);
 			return (value != null) ? ResponseEntity.ok(value) : ResponseEntity.notFound().build();
+		}
+
+		private final AtomicLong slowEntered = new AtomicLong();
+
+		private final AtomicLong slowCompleted = new AtomicLong();
+
+		@GetMapping("/slow")
+		String slow() throws InterruptedException {
+			this.slowEntered.incrementAndGet();
+			this.redis.opsForValue().increment("slow");
+			Thread.sleep(300);
+			this.slowCompleted.incrementAndGet();
+			return "ok";
+		}
+
+		@PreDestroy
+		void report() {
+			if (this.slowEntered.get() > 0) {
+				System.out.println("slow endpoint: " + this.slowEntered + " requests entered, " + this.slowCompleted
+						+ " completed");
+			}
 		}
 
 		@PutMapping("/kv/{key}")

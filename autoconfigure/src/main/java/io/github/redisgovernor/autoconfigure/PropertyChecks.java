@@ -27,6 +27,12 @@ final class PropertyChecks {
 		}
 	}
 
+	void notNegative(String name, @Nullable Duration value, String example) {
+		if (value != null && value.isNegative()) {
+			throw invalid(name, format(value), "must not be negative", example);
+		}
+	}
+
 	void notNegative(String name, @Nullable Duration value, String reason, String example) {
 		if (value != null && value.isNegative()) {
 			throw invalid(name, format(value), "must not be negative (" + reason + ")", example);

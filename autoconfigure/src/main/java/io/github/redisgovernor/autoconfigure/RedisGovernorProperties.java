@@ -92,6 +92,10 @@ public class RedisGovernorProperties implements InitializingBean {
 
 	private final Health health = new Health();
 
+	private final Shutdown shutdown = new Shutdown();
+
+	private final Cache cache = new Cache();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -184,6 +188,14 @@ public class RedisGovernorProperties implements InitializingBean {
 		return this.health;
 	}
 
+	public Shutdown getShutdown() {
+		return this.shutdown;
+	}
+
+	public Cache getCache() {
+		return this.cache;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
 		if (!this.enabled) {
@@ -209,6 +221,11 @@ public class RedisGovernorProperties implements InitializingBean {
 				"500ms");
 		checks.atLeast("watchdog.failure-threshold", this.watchdog.failureThreshold, 1, "3");
 		checkAccounting(checks);
+		checks.positive("shutdown.drain-timeout", this.shutdown.drainTimeout, "10s");
+		checks.notNegative("shutdown.quiet-period", this.shutdown.quietPeriod, "200ms");
+		checks.notBefore("shutdown.drain-timeout", this.shutdown.drainTimeout, "shutdown.quiet-period",
+				this.shutdown.quietPeriod, "10s");
+		checks.positive("cache.log-interval", this.cache.logInterval, "30s");
 		checks.notNegative("leak-detection-threshold", this.leakDetectionThreshold, "0 turns leak detection off",
 				"30s");
 	}
@@ -624,6 +641,77 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		public void setReportOutOfService(boolean reportOutOfService) {
 			this.reportOutOfService = reportOutOfService;
+		}
+
+	}
+
+	/**
+	 * Graceful drain of the governed connection on shutdown.
+	 */
+	public static class Shutdown {
+
+		/**
+		 * Longest time the drain waits, on shutdown, for Redis commands still in flight
+		 * before it closes the connection.
+		 */
+		private Duration drainTimeout = Duration.ofSeconds(10);
+
+		/**
+		 * Time the connection must stay idle (no command in flight and none started) for
+		 * the drain to count it as drained. Covers work that sends one command after
+		 * another, with short gaps in between.
+		 */
+		private Duration quietPeriod = Duration.ofMillis(200);
+
+		public Duration getDrainTimeout() {
+			return this.drainTimeout;
+		}
+
+		public void setDrainTimeout(Duration drainTimeout) {
+			this.drainTimeout = drainTimeout;
+		}
+
+		public Duration getQuietPeriod() {
+			return this.quietPeriod;
+		}
+
+		public void setQuietPeriod(Duration quietPeriod) {
+			this.quietPeriod = quietPeriod;
+		}
+
+	}
+
+	/**
+	 * Behaviour of Spring's cache abstraction when it is backed by Redis.
+	 */
+	public static class Cache {
+
+		/**
+		 * Whether a Redis fault in a cache operation is treated as a cache miss (the
+		 * method runs and its result is returned) instead of failing the call.
+		 */
+		private boolean failOpen = false;
+
+		/**
+		 * Shortest time between two WARN lines about cache errors while failing open;
+		 * errors in between are counted and reported with the next line.
+		 */
+		private Duration logInterval = Duration.ofSeconds(30);
+
+		public boolean isFailOpen() {
+			return this.failOpen;
+		}
+
+		public void setFailOpen(boolean failOpen) {
+			this.failOpen = failOpen;
+		}
+
+		public Duration getLogInterval() {
+			return this.logInterval;
+		}
+
+		public void setLogInterval(Duration logInterval) {
+			this.logInterval = logInterval;
 		}
 
 	}

@@ -2,6 +2,7 @@ package io.github.redisgovernor.leak;
 
 import org.aopalliance.intercept.MethodInterceptor;
 
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.aop.support.NameMatchMethodPointcutAdvisor;
 import org.springframework.beans.factory.ObjectProvider;
@@ -29,10 +30,16 @@ public class LeakDetectionPostProcessor implements BeanPostProcessor {
 		if (!(bean instanceof LettuceConnectionFactory)) {
 			return bean;
 		}
-		ProxyFactory proxyFactory = new ProxyFactory(bean);
-		proxyFactory.setProxyTargetClass(true);
 		NameMatchMethodPointcutAdvisor advisor = new NameMatchMethodPointcutAdvisor(trackConnections());
 		advisor.setMappedNames("getConnection", "getClusterConnection");
+		if (bean instanceof Advised advised && !advised.isFrozen()) {
+			// Already proxied (the drain defers the factory's stop): add to that proxy
+			// rather than proxying a proxy.
+			advised.addAdvisor(advisor);
+			return bean;
+		}
+		ProxyFactory proxyFactory = new ProxyFactory(bean);
+		proxyFactory.setProxyTargetClass(true);
 		proxyFactory.addAdvisor(advisor);
 		return proxyFactory.getProxy(bean.getClass().getClassLoader());
 	}

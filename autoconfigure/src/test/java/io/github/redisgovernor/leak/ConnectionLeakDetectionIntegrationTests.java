@@ -1,15 +1,19 @@
 package io.github.redisgovernor.leak;
 
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.drain.RedisGovernorDrainAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.leak.RedisGovernorLeakDetectionAutoConfiguration;
+import io.github.redisgovernor.drain.ConnectionFactoryShutdown;
 import io.github.redisgovernor.test.redis.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.aop.framework.Advised;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
@@ -36,7 +40,8 @@ class ConnectionLeakDetectionIntegrationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorLeakDetectionAutoConfiguration.class, DataRedisAutoConfiguration.class))
+				RedisGovernorLeakDetectionAutoConfiguration.class, RedisGovernorDrainAutoConfiguration.class,
+				DataRedisAutoConfiguration.class))
 		.withPropertyValues("redis.governor.application=leaky", "redis.governor.instance-id=l1");
 
 	@BeforeAll
@@ -53,7 +58,9 @@ class ConnectionLeakDetectionIntegrationTests {
 	void runWithoutThresholdShouldNotTrackConnections() {
 		this.contextRunner.withPropertyValues("spring.data.redis.port=" + redis.port()).run((context) -> {
 			assertThat(context).doesNotHaveBean(ConnectionLeakDetector.class);
-			assertThat(AopUtils.isAopProxy(context.getBean(RedisConnectionFactory.class))).isFalse();
+			try (RedisConnection connection = context.getBean(RedisConnectionFactory.class).getConnection()) {
+				assertThat(Proxy.isProxyClass(connection.getClass())).isFalse();
+			}
 		});
 	}
 
@@ -99,7 +106,9 @@ class ConnectionLeakDetectionIntegrationTests {
 					"redis.governor.leak-detection-threshold=200ms")
 			.run((context) -> {
 				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
-				assertThat(AopUtils.isCglibProxy(factory)).isTrue();
+				// One proxy carries both the drain's deferred stop and the leak tracking.
+				assertThat(ConnectionFactoryShutdown.isDeferred(factory)).isTrue();
+				assertThat(AopUtils.isCglibProxy(((Advised) factory).getTargetSource().getTarget())).isFalse();
 				StringRedisTemplate template = new StringRedisTemplate(factory);
 				long deadline = System.nanoTime() + Duration.ofMillis(800).toNanos();
 				while (System.nanoTime() < deadline) {

@@ -102,8 +102,10 @@ public class PingWatchdog implements ConnectionWatchdog {
 
 	private final AtomicLong finished = new AtomicLong();
 
-	// Set when a command of the governed client failed without an error reply.
-	private volatile boolean suspect;
+	// Set when a command of the governed client failed without an error reply, and until
+	// the first PING succeeded: an application started without Redis connects at the
+	// fast interval once Redis appears.
+	private volatile boolean suspect = true;
 
 	private final CommandListener activity = new ActivityListener();
 

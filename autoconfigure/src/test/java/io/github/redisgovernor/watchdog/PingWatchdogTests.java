@@ -3,6 +3,7 @@ package io.github.redisgovernor.watchdog;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.test.redis.TcpProxy;
@@ -150,6 +151,23 @@ class PingWatchdogTests {
 				return "PONG".equals(connection.ping());
 			}
 		});
+	}
+
+	@Test
+	void pausedServerBehindIdleConnectionIsDetectedAtDefaultSettings() {
+		RedisGovernorProperties.Watchdog defaults = new RedisGovernorProperties().getWatchdog();
+		this.proxy = TcpProxy.start(redis.port());
+		startWatchdog(this.proxy.port(), defaults.getInterval(), defaults.getFastInterval(), defaults.getTimeout(),
+				defaults.getFailureThreshold(), true);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.watchdog.getPings() > 0);
+		// Idle and healthy: the next check is an idle interval away.
+		long silencedAt = System.nanoTime();
+		this.proxy.silenceOpenConnections();
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.watchdog.getRecoveries() == 1);
+		System.out.printf("idle connection, defaults (interval %d ms, fast interval %d ms, timeout %d ms, "
+				+ "threshold %d): silent peer replaced %d ms after it went silent%n", defaults.getInterval().toMillis(),
+				defaults.getFastInterval().toMillis(), defaults.getTimeout().toMillis(),
+				defaults.getFailureThreshold(), (System.nanoTime() - silencedAt) / 1_000_000);
 	}
 
 	@Test

@@ -97,6 +97,9 @@ public class PingWatchdog implements ConnectionWatchdog {
 	// Replies to commands other than PING received by the governed client.
 	private final AtomicLong replies = new AtomicLong();
 
+	// System.nanoTime() of the last such reply.
+	private volatile long lastReply;
+
 	// Commands other than PING started and finished (replied or failed) on the client.
 	private final AtomicLong started = new AtomicLong();
 
@@ -127,6 +130,8 @@ public class PingWatchdog implements ConnectionWatchdog {
 	private long lastCheck;
 
 	private long repliesAtLastCheck = -1;
+
+	private long lastSkipCounted;
 
 	private long repliesAtLastTick = -1;
 
@@ -263,20 +268,22 @@ public class PingWatchdog implements ConnectionWatchdog {
 		boolean fast = this.failures > 0 || this.pending != null || this.suspect;
 		long now = System.nanoTime();
 		// Half a tick of slack so that fixed-delay drift does not add a whole tick.
-		if (!fast && now - this.lastCheck < this.interval.toNanos() - this.fastInterval.toNanos() / 2) {
+		long due = this.interval.toNanos() - this.fastInterval.toNanos() / 2;
+		if (!fast && now - this.lastCheck < due) {
+			return;
+		}
+		if (!fast && this.interval.compareTo(this.fastInterval) > 0 && this.repliesAtLastCheck >= 0
+				&& this.replies.get() != this.repliesAtLastCheck && now - this.lastReply < due) {
+			// The connection answered other commands less than an interval ago: alive. Wait
+			// a full interval from that reply, so that traffic at least every interval
+			// (the registry's heartbeat, the sampler) leaves the watchdog nothing to send.
+			if (now - this.lastSkipCounted >= this.interval.toNanos()) {
+				this.lastSkipCounted = now;
+				this.skipped.incrementAndGet();
+			}
 			return;
 		}
 		this.lastCheck = now;
-		if (!fast && this.interval.compareTo(this.fastInterval) > 0) {
-			long seen = this.replies.get();
-			long before = this.repliesAtLastCheck;
-			this.repliesAtLastCheck = seen;
-			if (before >= 0 && seen != before) {
-				// The connection answered other commands since the last check: alive.
-				this.skipped.incrementAndGet();
-				return;
-			}
-		}
 		RedisFuture<String> ping = this.pending;
 		StatefulConnection<?, ?> connection = this.watched;
 		// A PING still pending from an earlier check has had its timeout already.
@@ -291,6 +298,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 				this.suspect = true;
 				return;
 			}
+			this.repliesAtLastCheck = this.replies.get();
 			ping = ping(connection);
 			this.pings.incrementAndGet();
 			this.pending = ping;
@@ -480,6 +488,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 		public void commandSucceeded(CommandSucceededEvent event) {
 			if (event.getCommand().getType() != CommandType.PING) {
 				PingWatchdog.this.finished.incrementAndGet();
+				PingWatchdog.this.lastReply = System.nanoTime();
 				PingWatchdog.this.replies.incrementAndGet();
 			}
 		}

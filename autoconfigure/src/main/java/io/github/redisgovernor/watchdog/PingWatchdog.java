@@ -54,11 +54,12 @@ import org.springframework.util.Assert;
  * It costs Redis as little as it can:
  * <ul>
  * <li>While the connection is healthy it checks every {@code interval} (the idle
- * interval), and a check sends no {@code PING} at all when the governed client received
- * replies to other commands since the previous check, and none of its commands failed
- * for another reason than an error reply: a connection that answers proves itself
- * alive. The replies are counted with a Lettuce {@link CommandListener} on the governed
- * client.</li>
+ * interval), and sends no {@code PING} at all while the governed client received a
+ * reply to another command less than an interval ago (the registry's heartbeat and the
+ * sampler are enough): a connection that answers proves itself alive. The replies are
+ * counted with a Lettuce {@link CommandListener} that this watchdog adds to the governed
+ * client when it is created; Lettuce gives a connection the listeners its client has
+ * when the connection opens.</li>
  * <li>As soon as a check fails, a {@code PING} is still pending, an application
  * command failed without a reply (a timeout, typically), application commands have been
  * waiting for a whole {@code fastInterval} without any reply arriving, or there is no

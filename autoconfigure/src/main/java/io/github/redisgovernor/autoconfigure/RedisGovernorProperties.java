@@ -215,10 +215,13 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
 		checks.positive("tcp.user-timeout", this.tcp.userTimeout, "30s");
-		checks.positive("watchdog.interval", this.watchdog.interval, "1s");
+		checks.positive("watchdog.interval", this.watchdog.interval, "5s");
+		checks.positive("watchdog.fast-interval", this.watchdog.fastInterval, "1s");
 		checks.positive("watchdog.timeout", this.watchdog.timeout, "500ms");
-		checks.notAfter("watchdog.timeout", this.watchdog.timeout, "watchdog.interval", this.watchdog.interval,
-				"500ms");
+		checks.notAfter("watchdog.fast-interval", this.watchdog.fastInterval, "watchdog.interval",
+				this.watchdog.interval, "1s");
+		checks.notAfter("watchdog.timeout", this.watchdog.timeout, "watchdog.fast-interval",
+				this.watchdog.fastInterval, "500ms");
 		checks.atLeast("watchdog.failure-threshold", this.watchdog.failureThreshold, 1, "3");
 		checkAccounting(checks);
 		checks.positive("shutdown.drain-timeout", this.shutdown.drainTimeout, "10s");
@@ -236,7 +239,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("registry.ttl", this.registry.ttl, "30s");
 		checks.longerThan("registry.ttl", this.registry.ttl, "registry.heartbeat-interval",
 				this.registry.heartbeatInterval, "30s");
-		checks.positive("server.sample-interval", this.server.sampleInterval, "5s");
+		checks.positive("server.sample-interval", this.server.sampleInterval, "10s");
 		checks.positive("server.client-list-max-age", this.server.clientListMaxAge, "5s");
 		checks.atLeast("budget.connections-per-instance", this.budget.connectionsPerInstance, 1, "2");
 		checks.atLeast("budget.reserved-clients", this.budget.reservedClients, 0, "5");
@@ -360,7 +363,9 @@ public class RedisGovernorProperties implements InitializingBean {
 	}
 
 	/**
-	 * Dead-connection watchdog: a PING on the shared connection every interval. After
+	 * Dead-connection watchdog: checks the shared connection every interval, with a PING
+	 * unless the connection answered other commands since the last check, and every
+	 * fast-interval once a check or a command failed. After
 	 * failure-threshold PINGs in a row got no reply within the timeout (or failed), the
 	 * connection's channel is closed so that Lettuce reconnects. It detects within
 	 * seconds a peer that stopped answering while the kernel still acknowledges bytes,
@@ -374,14 +379,21 @@ public class RedisGovernorProperties implements InitializingBean {
 		private boolean enabled = true;
 
 		/**
-		 * Time between two watchdog PINGs, measured from the end of one check to the
-		 * start of the next.
+		 * Time between two checks while the connection is healthy. A check sends no PING
+		 * when the connection answered other commands since the previous one.
 		 */
-		private Duration interval = Duration.ofSeconds(1);
+		private Duration interval = Duration.ofSeconds(5);
+
+		/**
+		 * Time between two checks once a check failed or an application command failed
+		 * without a reply (a timeout), until a PING succeeds or the connection is
+		 * replaced. Must not be longer than the interval.
+		 */
+		private Duration fastInterval = Duration.ofSeconds(1);
 
 		/**
 		 * Time a watchdog PING may wait for its reply before it counts as a failure. Must
-		 * not be longer than the interval.
+		 * not be longer than the fast interval.
 		 */
 		private Duration timeout = Duration.ofMillis(500);
 
@@ -404,6 +416,14 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		public void setInterval(Duration interval) {
 			this.interval = interval;
+		}
+
+		public Duration getFastInterval() {
+			return this.fastInterval;
+		}
+
+		public void setFastInterval(Duration fastInterval) {
+			this.fastInterval = fastInterval;
 		}
 
 		public Duration getTimeout() {
@@ -482,7 +502,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		/**
 		 * Time between two samples of 'INFO clients'.
 		 */
-		private Duration sampleInterval = Duration.ofSeconds(5);
+		private Duration sampleInterval = Duration.ofSeconds(10);
 
 		/**
 		 * How long a 'CLIENT LIST' summary taken for the redisgovernor endpoint is reused

@@ -107,7 +107,13 @@ public class ServerFiguresSampler implements SmartLifecycle {
 				thread.setDaemon(true);
 				return thread;
 			});
-			scheduler.scheduleWithFixedDelay(this::sampleAndPublish, 0, this.sampleInterval.toMillis(),
+			// One sample at once, then every interval, half an interval out of step with the
+			// registry's heartbeat (which starts at once too): with both at 10 s the shared
+			// connection answers something every 5 s, which is all the watchdog's idle check
+			// needs, so it sends no PING of its own.
+			long interval = this.sampleInterval.toMillis();
+			scheduler.execute(this::sampleAndPublish);
+			scheduler.scheduleWithFixedDelay(this::sampleAndPublish, interval + interval / 2, interval,
 					TimeUnit.MILLISECONDS);
 			this.scheduler = scheduler;
 			this.running = true;

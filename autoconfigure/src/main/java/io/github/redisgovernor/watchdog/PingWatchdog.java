@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.RedisEndpoint;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.Delegating;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisChannelWriter;
@@ -19,6 +20,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.event.command.CommandFailedEvent;
+import io.lettuce.core.event.command.CommandListener;
+import io.lettuce.core.event.command.CommandStartedEvent;
+import io.lettuce.core.event.command.CommandSucceededEvent;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.DefaultEndpoint;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -29,8 +35,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.util.Assert;
 
 /**
- * Sends a {@code PING} on the shared connection every interval, from one daemon thread of
- * its own. When {@code failureThreshold} checks in a row get no reply within the timeout
+ * Checks the shared connection with a {@code PING}, from one daemon thread of its own.
+ * When {@code failureThreshold} checks in a row get no reply within the timeout
  * (or fail on a connection Lettuce still believes open), it closes the connection's
  * channel: Lettuce's own reconnect then opens a new one with the governed back-off, and
  * commands are rejected at once (not queued) meanwhile.
@@ -44,9 +50,26 @@ import org.springframework.util.Assert;
  * <p>
  * At most one watchdog {@code PING} is in flight: while the previous one has no reply,
  * the next check counts another failure at once instead of sending another {@code PING}.
+ * <p>
+ * It costs Redis as little as it can:
+ * <ul>
+ * <li>While the connection is healthy it checks every {@code interval} (the idle
+ * interval), and sends no {@code PING} at all while the governed client received a
+ * reply to another command less than an interval ago (the registry's heartbeat and the
+ * sampler are enough): a connection that answers proves itself alive. The replies are
+ * counted with a Lettuce {@link CommandListener} that this watchdog adds to the governed
+ * client when it is created; Lettuce gives a connection the listeners its client has
+ * when the connection opens.</li>
+ * <li>As soon as a check fails, a {@code PING} is still pending, an application
+ * command failed without a reply (a timeout, typically), application commands have been
+ * waiting for a whole {@code fastInterval} without any reply arriving, or there is no
+ * open connection, it checks every {@code fastInterval} until a {@code PING} succeeds or
+ * the connection is replaced.</li>
+ * </ul>
  * A dead connection is therefore replaced at most {@code interval + timeout +
- * (failureThreshold - 1) * interval} after it stopped answering. While the
- * connection is down and Lettuce is reconnecting, the watchdog only waits.
+ * (failureThreshold - 1) * fastInterval} after it stopped answering, and sooner when the
+ * application's own commands time out first. While the connection is down and Lettuce is
+ * reconnecting, the watchdog only waits.
  *
  * @author Redis Governor contributors
  */
@@ -60,11 +83,37 @@ public class PingWatchdog implements ConnectionWatchdog {
 
 	private final Duration interval;
 
+	private final Duration fastInterval;
+
 	private final Duration timeout;
 
 	private final int failureThreshold;
 
 	private final AtomicLong recoveries = new AtomicLong();
+
+	private final AtomicLong pings = new AtomicLong();
+
+	private final AtomicLong skipped = new AtomicLong();
+
+	// Replies to commands other than PING received by the governed client.
+	private final AtomicLong replies = new AtomicLong();
+
+	// System.nanoTime() of the last such reply.
+	private volatile long lastReply;
+
+	// Commands other than PING started and finished (replied or failed) on the client.
+	private final AtomicLong started = new AtomicLong();
+
+	private final AtomicLong finished = new AtomicLong();
+
+	// Set when a command of the governed client failed without an error reply, and until
+	// the first PING succeeded: an application started without Redis connects at the
+	// fast interval once Redis appears.
+	private volatile boolean suspect = true;
+
+	private final CommandListener activity = new ActivityListener();
+
+	private volatile @Nullable AbstractRedisClient listenedClient;
 
 	private final Object lifecycleMonitor = new Object();
 
@@ -79,8 +128,19 @@ public class PingWatchdog implements ConnectionWatchdog {
 
 	private int failures;
 
+	private long lastCheck;
+
+	private long repliesAtLastCheck = -1;
+
+	private long lastSkipCounted;
+
+	private long repliesAtLastTick = -1;
+
+	private boolean waitingAtLastTick;
+
 	/**
-	 * Create a watchdog.
+	 * Create a watchdog that checks at the same interval whether idle or not, and never
+	 * skips a check.
 	 * @param connectionFactory the governed connection factory
 	 * @param identity the identity named in log lines
 	 * @param interval time between two checks
@@ -90,15 +150,37 @@ public class PingWatchdog implements ConnectionWatchdog {
 	 */
 	public PingWatchdog(LettuceConnectionFactory connectionFactory, InstanceIdentity identity, Duration interval,
 			Duration timeout, int failureThreshold) {
+		this(connectionFactory, identity, interval, interval, timeout, failureThreshold);
+	}
+
+	/**
+	 * Create a watchdog.
+	 * @param connectionFactory the governed connection factory
+	 * @param identity the identity named in log lines
+	 * @param interval time between two checks while the connection is healthy
+	 * @param fastInterval time between two checks once a check failed or a command
+	 * failed; when equal to {@code interval}, every check sends a {@code PING}
+	 * @param timeout time a {@code PING} may wait for its reply
+	 * @param failureThreshold failed checks in a row after which the connection is
+	 * replaced
+	 */
+	public PingWatchdog(LettuceConnectionFactory connectionFactory, InstanceIdentity identity, Duration interval,
+			Duration fastInterval, Duration timeout, int failureThreshold) {
 		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
 		Assert.isTrue(!interval.isNegative() && !interval.isZero(), "'interval' must be positive");
+		Assert.isTrue(!fastInterval.isNegative() && !fastInterval.isZero(), "'fastInterval' must be positive");
+		Assert.isTrue(fastInterval.compareTo(interval) <= 0, "'fastInterval' must not be longer than 'interval'");
 		Assert.isTrue(!timeout.isNegative() && !timeout.isZero(), "'timeout' must be positive");
 		Assert.isTrue(failureThreshold >= 1, "'failureThreshold' must be at least 1");
 		this.connectionFactory = connectionFactory;
 		this.identity = identity;
 		this.interval = interval;
+		this.fastInterval = fastInterval;
 		this.timeout = timeout;
 		this.failureThreshold = failureThreshold;
+		// Lettuce hands a connection the listeners its client has when it connects: the
+		// earlier the better (the factory's client exists once it is started).
+		listen();
 	}
 
 	@Override
@@ -114,7 +196,10 @@ public class PingWatchdog implements ConnectionWatchdog {
 			});
 			scheduler.setRemoveOnCancelPolicy(true);
 			// Fixed delay, not fixed rate: a slow check never causes a burst of catch-up checks.
-			scheduler.scheduleWithFixedDelay(this::check, this.interval.toNanos(), this.interval.toNanos(),
+			// Ticks at the fast interval; a tick is due for a check only in fast mode or once
+			// the idle interval has passed. A tick that is not due costs Redis nothing.
+			this.lastCheck = System.nanoTime();
+			scheduler.scheduleWithFixedDelay(this::check, this.fastInterval.toNanos(), this.fastInterval.toNanos(),
 					TimeUnit.NANOSECONDS);
 			this.scheduler = scheduler;
 		}
@@ -148,6 +233,23 @@ public class PingWatchdog implements ConnectionWatchdog {
 		return this.recoveries.get();
 	}
 
+	/**
+	 * Return how many {@code PING}s this watchdog sent.
+	 * @return the number of {@code PING}s
+	 */
+	public long getPings() {
+		return this.pings.get();
+	}
+
+	/**
+	 * Return how many due checks sent no {@code PING} because the connection had answered
+	 * other commands since the previous check.
+	 * @return the number of skipped checks
+	 */
+	public long getSkippedChecks() {
+		return this.skipped.get();
+	}
+
 	void check() {
 		try {
 			checkOnce();
@@ -162,6 +264,27 @@ public class PingWatchdog implements ConnectionWatchdog {
 	}
 
 	private void checkOnce() throws InterruptedException {
+		listen();
+		noticeStall();
+		boolean fast = this.failures > 0 || this.pending != null || this.suspect;
+		long now = System.nanoTime();
+		// Half a tick of slack so that fixed-delay drift does not add a whole tick.
+		long due = this.interval.toNanos() - this.fastInterval.toNanos() / 2;
+		if (!fast && now - this.lastCheck < due) {
+			return;
+		}
+		if (!fast && this.interval.compareTo(this.fastInterval) > 0 && this.repliesAtLastCheck >= 0
+				&& this.replies.get() != this.repliesAtLastCheck && now - this.lastReply < due) {
+			// The connection answered other commands less than an interval ago: alive. Wait
+			// a full interval from that reply, so that traffic at least every interval
+			// (the registry's heartbeat, the sampler) leaves the watchdog nothing to send.
+			if (now - this.lastSkipCounted >= this.interval.toNanos()) {
+				this.lastSkipCounted = now;
+				this.skipped.incrementAndGet();
+			}
+			return;
+		}
+		this.lastCheck = now;
 		RedisFuture<String> ping = this.pending;
 		StatefulConnection<?, ?> connection = this.watched;
 		// A PING still pending from an earlier check has had its timeout already.
@@ -170,10 +293,15 @@ public class PingWatchdog implements ConnectionWatchdog {
 			connection = sharedConnection();
 			if (connection == null || !connection.isOpen()) {
 				// Not connected yet, or Lettuce is already reconnecting: nothing to replace.
+				// Look again at the fast interval, to connect (and check) as soon as Redis
+				// answers again.
 				this.failures = 0;
+				this.suspect = true;
 				return;
 			}
+			this.repliesAtLastCheck = this.replies.get();
 			ping = ping(connection);
+			this.pings.incrementAndGet();
 			this.pending = ping;
 			this.pendingSince = System.nanoTime();
 			this.watched = connection;
@@ -183,6 +311,8 @@ public class PingWatchdog implements ConnectionWatchdog {
 			ping.get(wait, TimeUnit.NANOSECONDS);
 			this.pending = null;
 			this.failures = 0;
+			this.suspect = false;
+			this.repliesAtLastCheck = this.replies.get();
 		}
 		catch (TimeoutException ex) {
 			if (!connection.isOpen()) {
@@ -206,6 +336,47 @@ public class PingWatchdog implements ConnectionWatchdog {
 				return;
 			}
 			failed(connection, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+		}
+	}
+
+	/**
+	 * Application commands have been waiting since the previous tick and no reply at all
+	 * arrived meanwhile: the connection may have gone silent, check it now.
+	 */
+	private void noticeStall() {
+		long replies = this.replies.get();
+		boolean waiting = this.started.get() - this.finished.get() > 0;
+		if (waiting && this.waitingAtLastTick && replies == this.repliesAtLastTick) {
+			this.suspect = true;
+		}
+		this.repliesAtLastTick = replies;
+		this.waitingAtLastTick = waiting;
+	}
+
+	/**
+	 * Count the governed client's replies. Lettuce gives a connection the listeners of
+	 * its client when the connection opens: on a connection opened before, no reply is
+	 * counted and every due check sends a {@code PING} (safe, only costlier).
+	 */
+	private void listen() {
+		if (this.listenedClient != null || this.interval.compareTo(this.fastInterval) <= 0) {
+			return;
+		}
+		AbstractRedisClient client;
+		try {
+			client = this.connectionFactory.getNativeClient();
+		}
+		catch (RuntimeException ex) {
+			return;
+		}
+		if (client == null) {
+			return;
+		}
+		synchronized (this.lifecycleMonitor) {
+			if (this.listenedClient == null) {
+				client.addListener(this.activity);
+				this.listenedClient = client;
+			}
 		}
 	}
 
@@ -295,8 +466,44 @@ public class PingWatchdog implements ConnectionWatchdog {
 
 	@Override
 	public String toString() {
-		return "PingWatchdog[interval=" + this.interval.toMillis() + "ms, timeout=" + this.timeout.toMillis()
-				+ "ms, failureThreshold=" + this.failureThreshold + "]";
+		return "PingWatchdog[interval=" + this.interval.toMillis() + "ms, fastInterval="
+				+ this.fastInterval.toMillis() + "ms, timeout=" + this.timeout.toMillis() + "ms, failureThreshold="
+				+ this.failureThreshold + "]";
+	}
+
+	/**
+	 * Counts the application's commands and the replies to them, and flags a command that
+	 * failed without a reply from the server (a timeout, a dropped connection). PINGs are
+	 * left out: the watchdog's own must not prove the connection alive.
+	 */
+	private final class ActivityListener implements CommandListener {
+
+		@Override
+		public void commandStarted(CommandStartedEvent event) {
+			if (event.getCommand().getType() != CommandType.PING) {
+				PingWatchdog.this.started.incrementAndGet();
+			}
+		}
+
+		@Override
+		public void commandSucceeded(CommandSucceededEvent event) {
+			if (event.getCommand().getType() != CommandType.PING) {
+				PingWatchdog.this.finished.incrementAndGet();
+				PingWatchdog.this.lastReply = System.nanoTime();
+				PingWatchdog.this.replies.incrementAndGet();
+			}
+		}
+
+		@Override
+		public void commandFailed(CommandFailedEvent event) {
+			if (event.getCommand().getType() != CommandType.PING) {
+				PingWatchdog.this.finished.incrementAndGet();
+			}
+			if (!(event.getCause() instanceof RedisCommandExecutionException)) {
+				PingWatchdog.this.suspect = true;
+			}
+		}
+
 	}
 
 }

@@ -183,7 +183,9 @@ class ShutdownDrainIntegrationTests {
 		for (int i = 0; i < 25; i++) {
 			template.opsForValue().set("counted", "v" + i);
 		}
-		assertThat(inFlight.started() - before).isEqualTo(25);
+		// At least: the governor's own background commands (heartbeat, sampler, watchdog)
+		// go through the same client and may land in this window too.
+		assertThat(inFlight.started() - before).isGreaterThanOrEqualTo(25);
 		// Lettuce completes the caller's future before it tells the listener, so the count
 		// drops to zero a moment after the last reply.
 		await().atMost(Duration.ofSeconds(10)).until(() -> inFlight.current() == 0);

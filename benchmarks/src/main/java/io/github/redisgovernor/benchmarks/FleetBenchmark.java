@@ -11,7 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.SharedConnectionCommands;
 import io.github.redisgovernor.registry.InstanceRegistry;
@@ -41,6 +43,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 public final class FleetBenchmark {
 
+	private static final List<PingWatchdog> watchdogs = new CopyOnWriteArrayList<>();
+
 	private FleetBenchmark() {
 	}
 
@@ -67,7 +71,12 @@ public final class FleetBenchmark {
 					Thread.sleep(0, (int) Math.min(spread, 999_999));
 				}
 				Thread.sleep(Duration.ofSeconds(12).toMillis());
+				long pingsBefore = watchdogs.stream().mapToLong(PingWatchdog::getPings).sum();
+				long skippedBefore = watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum();
 				Phase on = measure("governor on", redis, seconds, instances);
+				System.out.printf("Watchdog during 'governor on': %d PINGs sent, %d checks skipped (connection busy)%n",
+						watchdogs.stream().mapToLong(PingWatchdog::getPings).sum() - pingsBefore,
+						watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum() - skippedBefore);
 				String registered = redis.command("ZCARD", "{redis-governor}:instances");
 				report(instances, seconds, parts, off, on, registered, out);
 			}
@@ -89,6 +98,11 @@ public final class FleetBenchmark {
 				new RedisStandaloneConfiguration(redis.host(), redis.port()), client);
 		factory.afterPropertiesSet();
 		factory.start();
+		// As in an application: the watchdog bean exists before the shared connection opens,
+		// so that its reply counter is on the connection.
+		RedisGovernorProperties.Watchdog w = new RedisGovernorProperties().getWatchdog();
+		watchdogs.add(new PingWatchdog(factory, new InstanceIdentity("fleet", "i-" + i), w.getInterval(),
+				w.getFastInterval(), w.getTimeout(), w.getFailureThreshold()));
 		try (var connection = factory.getConnection()) {
 			connection.ping();
 		}
@@ -98,11 +112,15 @@ public final class FleetBenchmark {
 	private static Runnable startGovernor(LettuceConnectionFactory factory, int i, List<String> parts) {
 		InstanceIdentity identity = new InstanceIdentity("fleet", "i-" + i);
 		SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
-		InstanceRegistry registry = new InstanceRegistry(commands, identity, "{redis-governor}:instances",
-				Duration.ofSeconds(10), Duration.ofSeconds(30));
-		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, Duration.ofSeconds(5),
-				Duration.ofSeconds(5));
-		PingWatchdog watchdog = new PingWatchdog(factory, identity, Duration.ofSeconds(1), Duration.ofMillis(500), 3);
+		// The starter's defaults, as an application that sets nothing gets them.
+		RedisGovernorProperties defaults = new RedisGovernorProperties();
+		RedisGovernorProperties.Registry r = defaults.getRegistry();
+		RedisGovernorProperties.Server s = defaults.getServer();
+		InstanceRegistry registry = new InstanceRegistry(commands, identity, r.getKey(), r.getHeartbeatInterval(),
+				r.getTtl());
+		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, s.getSampleInterval(),
+				s.getClientListMaxAge());
+		PingWatchdog watchdog = watchdogs.get(i);
 		if (parts.contains("registry")) {
 			registry.start();
 		}

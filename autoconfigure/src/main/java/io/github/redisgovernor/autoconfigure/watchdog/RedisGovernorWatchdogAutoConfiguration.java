@@ -46,7 +46,8 @@ public final class RedisGovernorWatchdogAutoConfiguration {
 			return ConnectionWatchdog.NONE;
 		}
 		return new PingWatchdog(governedFactory(factories, factoriesByName), customizer.getIdentity(),
-				watchdog.getInterval(), watchdog.getTimeout(), watchdog.getFailureThreshold());
+				watchdog.getInterval(), watchdog.getFastInterval(), watchdog.getTimeout(),
+				watchdog.getFailureThreshold());
 	}
 
 	@Bean

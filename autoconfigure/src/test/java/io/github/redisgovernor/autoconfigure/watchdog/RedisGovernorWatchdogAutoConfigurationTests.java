@@ -46,7 +46,7 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 			assertThat(context).hasSingleBean(ConnectionWatchdog.class).hasSingleBean(ReconnectFailureReporter.class);
 			ConnectionWatchdog watchdog = context.getBean(ConnectionWatchdog.class);
 			assertThat(watchdog).isInstanceOf(PingWatchdog.class)
-				.hasToString("PingWatchdog[interval=1000ms, timeout=500ms, failureThreshold=3]");
+				.hasToString("PingWatchdog[interval=5000ms, fastInterval=1000ms, timeout=500ms, failureThreshold=3]");
 			assertThat(watchdog.isRunning()).isTrue();
 			assertThat(context.getBeansOfType(DrainParticipant.class)).containsValue(watchdog);
 		});
@@ -55,10 +55,10 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 	@Test
 	void runShouldApplyWatchdogProperties() {
 		this.contextRunner
-			.withPropertyValues("redis.governor.watchdog.interval=3s", "redis.governor.watchdog.timeout=2s",
-					"redis.governor.watchdog.failure-threshold=5")
+			.withPropertyValues("redis.governor.watchdog.interval=10s", "redis.governor.watchdog.fast-interval=3s",
+					"redis.governor.watchdog.timeout=2s", "redis.governor.watchdog.failure-threshold=5")
 			.run((context) -> assertThat(context.getBean(ConnectionWatchdog.class))
-				.hasToString("PingWatchdog[interval=3000ms, timeout=2000ms, failureThreshold=5]"));
+				.hasToString("PingWatchdog[interval=10000ms, fastInterval=3000ms, timeout=2000ms, failureThreshold=5]"));
 	}
 
 	@Test
@@ -105,14 +105,25 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 	}
 
 	@Test
-	void runWhenWatchdogTimeoutIsLongerThanIntervalShouldFail() {
+	void runWhenWatchdogTimeoutIsLongerThanFastIntervalShouldFail() {
 		this.contextRunner
-			.withPropertyValues("redis.governor.watchdog.interval=1s", "redis.governor.watchdog.timeout=2s")
+			.withPropertyValues("redis.governor.watchdog.fast-interval=1s", "redis.governor.watchdog.timeout=2s")
 			.run((context) -> assertThat(context).getFailure()
 				.rootCause()
 				.isInstanceOf(InvalidGovernorPropertyException.class)
 				.hasMessageContaining("redis.governor.watchdog.timeout")
-				.hasMessageContaining("must not be longer than 'redis.governor.watchdog.interval' (1000ms)"));
+				.hasMessageContaining("must not be longer than 'redis.governor.watchdog.fast-interval' (1000ms)"));
+	}
+
+	@Test
+	void runWhenWatchdogFastIntervalIsLongerThanIntervalShouldFail() {
+		this.contextRunner
+			.withPropertyValues("redis.governor.watchdog.interval=2s", "redis.governor.watchdog.fast-interval=3s")
+			.run((context) -> assertThat(context).getFailure()
+				.rootCause()
+				.isInstanceOf(InvalidGovernorPropertyException.class)
+				.hasMessageContaining("redis.governor.watchdog.fast-interval")
+				.hasMessageContaining("must not be longer than 'redis.governor.watchdog.interval' (2000ms)"));
 	}
 
 	@Test

@@ -18,6 +18,7 @@ import io.github.redisgovernor.client.SharedConnectionCommands.Session;
 import io.github.redisgovernor.drain.DrainParticipant;
 import io.lettuce.core.Range;
 import io.lettuce.core.Range.Boundary;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -86,6 +87,8 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	private volatile boolean running;
 
 	private volatile boolean deregistered;
+
+	private volatile boolean scriptUsable = true;
 
 	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
 
@@ -182,6 +185,26 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	}
 
 	private long sendHeartbeat(Session session) throws Exception {
+		if (this.scriptUsable) {
+			try {
+				List<Long> result = HeartbeatScript.run(session, this.key, this.memberBytes, this.ttl);
+				logPruned(result.get(1));
+				return result.get(2);
+			}
+			catch (RedisCommandExecutionException ex) {
+				// Scripts forbidden by ACL (NOPERM), disabled, or a server too old to write
+				// after TIME in a script: fall back to plain commands for good.
+				this.scriptUsable = false;
+				logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate "
+						+ "commands, because the heartbeat script was refused: "
+						+ SharedConnectionCommands.describe(ex) + ". This costs Redis about five times more "
+						+ "commands per heartbeat; allow EVAL/EVALSHA for this user to avoid it.");
+			}
+		}
+		return sendHeartbeatCommands(session);
+	}
+
+	private long sendHeartbeatCommands(Session session) throws Exception {
 		RedisClusterAsyncCommands<byte[], byte[]> redis = session.commands();
 		long now = serverTimeMillis(session);
 		long oldest = now - this.ttl.toMillis();
@@ -195,11 +218,15 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		long prunedCount = session.await(pruned);
 		session.await(expiry);
 		long liveCount = session.await(live);
+		logPruned(prunedCount);
+		return liveCount;
+	}
+
+	private void logPruned(long prunedCount) {
 		if (prunedCount > 0 && logger.isDebugEnabled()) {
 			logger.debug("Redis Governor [" + this.identity + "] pruned " + prunedCount
 					+ " instance(s) whose last heartbeat is older than " + this.ttl.toMillis() + "ms");
 		}
-		return liveCount;
 	}
 
 	private static long serverTimeMillis(Session session) throws Exception {

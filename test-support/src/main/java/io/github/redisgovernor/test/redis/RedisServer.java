@@ -79,10 +79,12 @@ public final class RedisServer implements AutoCloseable {
     private static final Set<String> RESERVED_CONFIG = Set.of("port", "bind", "dir", "logfile", "daemonize",
             "requirepass");
 
+    private static final Duration REAP_GRACE = Duration.ofSeconds(10);
+
     private static final Set<RedisServer> unclosed = ConcurrentHashMap.newKeySet();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> unclosed.forEach(RedisServer::reap),
+        Runtime.getRuntime().addShutdownHook(new Thread(RedisServer::reapUnclosed,
                 "redis-governor-fixture-reaper"));
     }
 
@@ -565,6 +567,20 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** Shutdown hook: no locks, no Lettuce, just make sure nothing outlives the JVM. */
+    /**
+     * Kill the servers nobody closed. Shutdown hooks run concurrently, so an application
+     * that closes its server from its own hook (a Spring context shutting down gracefully,
+     * as the sample app does) gets a grace period first: killing Redis under it would fail
+     * its drain and deregistration.
+     */
+    private static void reapUnclosed() {
+        long deadline = System.nanoTime() + REAP_GRACE.toNanos();
+        while (!unclosed.isEmpty() && System.nanoTime() < deadline) {
+            ProcessLauncher.sleep(Duration.ofMillis(50));
+        }
+        unclosed.forEach(RedisServer::reap);
+    }
+
     private void reap() {
         RedisInstance current = instance;
         try {

@@ -6,6 +6,7 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.RedisEndpoint;
@@ -96,15 +97,15 @@ public class PingWatchdog implements ConnectionWatchdog {
 	private final AtomicLong skipped = new AtomicLong();
 
 	// Replies to commands other than PING received by the governed client.
-	private final AtomicLong replies = new AtomicLong();
+	private final LongAdder replies = new LongAdder();
 
 	// System.nanoTime() of the last such reply.
 	private volatile long lastReply;
 
 	// Commands other than PING started and finished (replied or failed) on the client.
-	private final AtomicLong started = new AtomicLong();
+	private final LongAdder started = new LongAdder();
 
-	private final AtomicLong finished = new AtomicLong();
+	private final LongAdder finished = new LongAdder();
 
 	// Set when a command of the governed client failed without an error reply, and until
 	// the first PING succeeded: an application started without Redis connects at the
@@ -274,7 +275,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 			return;
 		}
 		if (!fast && this.interval.compareTo(this.fastInterval) > 0 && this.repliesAtLastCheck >= 0
-				&& this.replies.get() != this.repliesAtLastCheck && now - this.lastReply < due) {
+				&& this.replies.sum() != this.repliesAtLastCheck && now - this.lastReply < due) {
 			// The connection answered other commands less than an interval ago: alive. Wait
 			// a full interval from that reply, so that traffic at least every interval
 			// (the registry's heartbeat, the sampler) leaves the watchdog nothing to send.
@@ -299,7 +300,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 				this.suspect = true;
 				return;
 			}
-			this.repliesAtLastCheck = this.replies.get();
+			this.repliesAtLastCheck = this.replies.sum();
 			ping = ping(connection);
 			this.pings.incrementAndGet();
 			this.pending = ping;
@@ -312,7 +313,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 			this.pending = null;
 			this.failures = 0;
 			this.suspect = false;
-			this.repliesAtLastCheck = this.replies.get();
+			this.repliesAtLastCheck = this.replies.sum();
 		}
 		catch (TimeoutException ex) {
 			if (!connection.isOpen()) {
@@ -344,8 +345,8 @@ public class PingWatchdog implements ConnectionWatchdog {
 	 * arrived meanwhile: the connection may have gone silent, check it now.
 	 */
 	private void noticeStall() {
-		long replies = this.replies.get();
-		boolean waiting = this.started.get() - this.finished.get() > 0;
+		long replies = this.replies.sum();
+		boolean waiting = this.started.sum() - this.finished.sum() > 0;
 		if (waiting && this.waitingAtLastTick && replies == this.repliesAtLastTick) {
 			this.suspect = true;
 		}
@@ -481,23 +482,23 @@ public class PingWatchdog implements ConnectionWatchdog {
 		@Override
 		public void commandStarted(CommandStartedEvent event) {
 			if (event.getCommand().getType() != CommandType.PING) {
-				PingWatchdog.this.started.incrementAndGet();
+				PingWatchdog.this.started.increment();
 			}
 		}
 
 		@Override
 		public void commandSucceeded(CommandSucceededEvent event) {
 			if (event.getCommand().getType() != CommandType.PING) {
-				PingWatchdog.this.finished.incrementAndGet();
+				PingWatchdog.this.finished.increment();
 				PingWatchdog.this.lastReply = System.nanoTime();
-				PingWatchdog.this.replies.incrementAndGet();
+				PingWatchdog.this.replies.increment();
 			}
 		}
 
 		@Override
 		public void commandFailed(CommandFailedEvent event) {
 			if (event.getCommand().getType() != CommandType.PING) {
-				PingWatchdog.this.finished.incrementAndGet();
+				PingWatchdog.this.finished.increment();
 			}
 			if (!(event.getCause() instanceof RedisCommandExecutionException)) {
 				PingWatchdog.this.suspect = true;

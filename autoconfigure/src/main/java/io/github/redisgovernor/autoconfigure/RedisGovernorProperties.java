@@ -215,7 +215,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
 		checks.positive("tcp.user-timeout", this.tcp.userTimeout, "30s");
-		checks.positive("watchdog.interval", this.watchdog.interval, "5s");
+		checks.positive("watchdog.interval", this.watchdog.interval, "10s");
 		checks.positive("watchdog.fast-interval", this.watchdog.fastInterval, "1s");
 		checks.positive("watchdog.timeout", this.watchdog.timeout, "500ms");
 		checks.notAfter("watchdog.fast-interval", this.watchdog.fastInterval, "watchdog.interval",
@@ -380,9 +380,10 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		/**
 		 * Time between two checks while the connection is healthy. A check sends no PING
-		 * when the connection answered other commands since the previous one.
+		 * when the connection answered other commands since the previous one; at the
+		 * default, equal to the registry heartbeat interval, an idle instance sends none.
 		 */
-		private Duration interval = Duration.ofSeconds(5);
+		private Duration interval = Duration.ofSeconds(10);
 
 		/**
 		 * Time between two checks once a check failed or an application command failed
@@ -500,7 +501,9 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Server {
 
 		/**
-		 * Time between two samples of 'INFO clients'.
+		 * Time between two samples of 'INFO clients'. When the registry heartbeat is at
+		 * least this frequent (the default: both 10s), every heartbeat reads it in its own
+		 * script and no separate command is sent.
 		 */
 		private Duration sampleInterval = Duration.ofSeconds(10);
 

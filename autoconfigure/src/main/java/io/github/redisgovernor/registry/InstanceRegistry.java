@@ -16,6 +16,7 @@ import io.github.redisgovernor.client.OutageLog;
 import io.github.redisgovernor.client.SharedConnectionCommands;
 import io.github.redisgovernor.client.SharedConnectionCommands.Session;
 import io.github.redisgovernor.drain.DrainParticipant;
+import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.lettuce.core.Range;
 import io.lettuce.core.Range.Boundary;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -35,12 +36,18 @@ import org.springframework.util.Assert;
  * {@code <application>/<instance-id>}, score = the time of the member's last heartbeat
  * in epoch milliseconds.
  * <p>
- * Every heartbeat interval this instance sends, back to back on the shared connection:
- * {@code ZADD} (its own heartbeat), {@code ZREMRANGEBYSCORE} (prunes members older than
- * the ttl), {@code PEXPIRE} (the key vanishes when the whole fleet is gone) and
- * {@code ZCOUNT} (the number of live instances). All of them are O(log N), so the
- * traffic stays flat as the fleet grows. Scores come from the server's {@code TIME}, so
- * a host whose clock is off cannot prune its peers or drop out itself.
+ * Every heartbeat interval this instance runs one script ({@link HeartbeatScript}) on the
+ * shared connection: {@code TIME}, {@code ZADD} (its own heartbeat),
+ * {@code ZREMRANGEBYSCORE} (prunes members older than the ttl), {@code PEXPIRE} (the key
+ * vanishes when the whole fleet is gone) and {@code ZCOUNT} (the number of live
+ * instances). All of them are O(log N), so the traffic stays flat as the fleet grows.
+ * Scores come from the server's {@code TIME}, so a host whose clock is off cannot prune
+ * its peers or drop out itself. When the ACL forbids scripts, it sends the same commands
+ * back to back instead.
+ * <p>
+ * When a {@link ServerFiguresSampler} is attached ({@link #carrySamplesTo}), the same
+ * script also reads {@code INFO clients} and hands the reply to it, so that the sampler
+ * sends no command of its own while heartbeats succeed.
  * <p>
  * The instance removes itself ({@code ZREM}) when it stops: through the drain
  * ({@link DrainParticipant}), through its own {@link SmartLifecycle#stop()}, or on
@@ -92,6 +99,8 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
 
+	private volatile @Nullable ServerFiguresSampler sampler;
+
 	/**
 	 * Create a registry.
 	 * @param commands the shared connection
@@ -112,6 +121,19 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		this.heartbeatInterval = heartbeatInterval;
 		this.ttl = ttl;
 		this.outageLog = new OutageLog(logger, "Redis Governor [" + identity + "] registry heartbeat");
+	}
+
+	/**
+	 * Read {@code INFO clients} in the heartbeat script whenever the sampler has a
+	 * sample due, and hand it to the sampler: one command per interval for both instead
+	 * of two. While heartbeats carry samples,
+	 * the sampler sends nothing of its own; when they stop (scripts refused, Redis
+	 * unreachable), it samples on its own schedule again.
+	 * @param sampler the sampler to feed
+	 */
+	public void carrySamplesTo(ServerFiguresSampler sampler) {
+		this.sampler = sampler;
+		sampler.expectCarriedSamples(this.heartbeatInterval);
 	}
 
 	@Override
@@ -187,9 +209,15 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	private long sendHeartbeat(Session session) throws Exception {
 		if (this.scriptUsable) {
 			try {
-				List<Long> result = HeartbeatScript.run(session, this.key, this.memberBytes, this.ttl);
-				logPruned(result.get(1));
-				return result.get(2);
+				ServerFiguresSampler sampler = this.sampler;
+				boolean sample = sampler != null && sampler.isSampleDue(this.heartbeatInterval);
+				HeartbeatScript.Reply reply = HeartbeatScript.run(session, this.key, this.memberBytes, this.ttl,
+						sample);
+				logPruned(reply.pruned());
+				if (sample && sampler != null) {
+					carry(sampler, reply);
+				}
+				return reply.live();
 			}
 			catch (RedisCommandExecutionException ex) {
 				// Scripts forbidden by ACL (NOPERM), disabled, or a server too old to write
@@ -202,6 +230,20 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 			}
 		}
 		return sendHeartbeatCommands(session);
+	}
+
+	private void carry(ServerFiguresSampler sampler, HeartbeatScript.Reply reply) {
+		if (reply.infoClients() != null) {
+			sampler.offer(reply.infoClients());
+		}
+		else {
+			String error = String.valueOf(reply.infoClientsError());
+			// Redis 7.0 words an ACL refusal inside a script as "ERR The user executing the
+			// script can't run this command"; later versions say NOPERM.
+			String reason = (error.startsWith("NOPERM") || !error.contains("can't run this command")) ? error
+					: "NOPERM " + error.replaceFirst("^ERR ", "");
+			sampler.offerFailure(new RedisCommandExecutionException(reason));
+		}
 	}
 
 	private long sendHeartbeatCommands(Session session) throws Exception {

@@ -6,8 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -26,10 +27,13 @@ import org.springframework.context.SmartLifecycle;
  * <ul>
  * <li>Every sample interval: {@code INFO clients}, for {@code connected_clients} and
  * {@code maxclients} (Redis 7 and later report both there). Cheap, constant time, so
- * every instance may run it.</li>
+ * every instance may run it. In an application the registry's heartbeat script reads it
+ * in the same call ({@link #offer}), and this sampler sends no command of its own while
+ * such samples keep arriving; it samples on its own again when none arrived for a sample
+ * interval plus a heartbeat interval (scripts refused, heartbeats failing).</li>
  * <li>Only when {@code INFO clients} has no {@code maxclients} (Redis 6 and older):
- * {@code CONFIG GET maxclients}, which managed services often forbid; then
- * {@code maxclients} is reported as unreadable, with the reason.</li>
+ * {@code CONFIG GET maxclients}, at most once a minute, which managed services often
+ * forbid; then {@code maxclients} is reported as unreadable, with the reason.</li>
  * <li>{@code CLIENT LIST} never runs on the schedule: it is O(clients) on Redis's single
  * thread and returns megabytes with 10,000 clients. It runs only when the
  * {@code redisgovernor} endpoint asks, and its summary is reused for a short time.</li>
@@ -49,6 +53,8 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	static final String CLIENT_LIST = "CLIENT LIST";
 
+	private static final long CONFIG_MAXCLIENTS_MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(1);
+
 	private final SharedConnectionCommands commands;
 
 	private final Duration sampleInterval;
@@ -63,11 +69,28 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	private final Object clientListMonitor = new Object();
 
+	private final Object sampleMonitor = new Object();
+
 	private @Nullable ScheduledExecutorService scheduler;
+
+	private @Nullable ScheduledFuture<?> nextOwnSample;
+
+	// Set when the registry's heartbeat carries samples: how long to wait for one before
+	// sampling on our own.
+	private volatile @Nullable Duration carriedInterval;
+
+	// Only touched while holding sampleMonitor.
+	private @Nullable Long configMaxClients;
+
+	private @Nullable String configMaxClientsUnreadable;
+
+	private long configMaxClientsReadAt;
 
 	private volatile boolean running;
 
 	private volatile ServerFigures figures = ServerFigures.NONE;
+
+	private volatile long lastSampleNanos;
 
 	private @Nullable ClientListSummary clientList;
 
@@ -96,27 +119,46 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		this.listeners.add(listener);
 	}
 
+	/**
+	 * Expect samples from another component's commands ({@link #offer}), sent every
+	 * {@code interval} when {@link #isSampleDue} says so: sample on our own only when none
+	 * arrived for a sample interval plus one such interval.
+	 * @param interval the interval at which the other component asks {@link #isSampleDue}
+	 */
+	public void expectCarriedSamples(Duration interval) {
+		this.carriedInterval = interval;
+	}
+
+	/**
+	 * Whether a component that runs every {@code interval} should read {@code INFO
+	 * clients} for this sampler now: when the last sample is at least a sample interval
+	 * old, less half of that component's interval (so that with both intervals equal,
+	 * every run reads it, and with a faster component, about every sample interval).
+	 * @param interval the caller's interval
+	 * @return whether to read and {@link #offer} a sample now
+	 */
+	public boolean isSampleDue(Duration interval) {
+		long last = this.lastSampleNanos;
+		return last == 0 || System.nanoTime() - last >= this.sampleInterval.minus(interval.dividedBy(2)).toNanos();
+	}
+
 	@Override
 	public void start() {
 		synchronized (this.lifecycleMonitor) {
 			if (this.running) {
 				return;
 			}
-			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
+			ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, (task) -> {
 				Thread thread = new Thread(task, "redis-governor-sampler");
 				thread.setDaemon(true);
 				return thread;
 			});
-			// One sample at once, then every interval, half an interval out of step with the
-			// registry's heartbeat (which starts at once too): with both at 10 s the shared
-			// connection answers something every 5 s, which is all the watchdog's idle check
-			// needs, so it sends no PING of its own.
-			long interval = this.sampleInterval.toMillis();
-			scheduler.execute(this::sampleAndPublish);
-			scheduler.scheduleWithFixedDelay(this::sampleAndPublish, interval + interval / 2, interval,
-					TimeUnit.MILLISECONDS);
+			scheduler.setRemoveOnCancelPolicy(true);
 			this.scheduler = scheduler;
 			this.running = true;
+			// Sample at once, unless the heartbeat (which also starts at once) carries it.
+			Duration carried = this.carriedInterval;
+			scheduleOwnSample((carried != null) ? this.sampleInterval.dividedBy(2).plus(carried) : Duration.ZERO);
 		}
 	}
 
@@ -127,8 +169,58 @@ public class ServerFiguresSampler implements SmartLifecycle {
 				this.scheduler.shutdownNow();
 				this.scheduler = null;
 			}
+			this.nextOwnSample = null;
 			this.running = false;
 		}
+	}
+
+	private void scheduleOwnSample(Duration delay) {
+		synchronized (this.lifecycleMonitor) {
+			ScheduledExecutorService scheduler = this.scheduler;
+			if (scheduler == null) {
+				return;
+			}
+			if (this.nextOwnSample != null) {
+				this.nextOwnSample.cancel(false);
+			}
+			this.nextOwnSample = scheduler.schedule(this::ownSample, delay.toNanos(), TimeUnit.NANOSECONDS);
+		}
+	}
+
+	private void ownSample() {
+		try {
+			sampleAndPublish();
+		}
+		finally {
+			scheduleOwnSample(this.sampleInterval);
+		}
+	}
+
+	/**
+	 * Take a sample from an {@code INFO clients} reply that another component read (the
+	 * registry's heartbeat script), publish it, and put off this sampler's own next
+	 * sample. Never throws.
+	 * @param infoClients the reply
+	 */
+	public void offer(String infoClients) {
+		putOffOwnSample();
+		publish(figuresFrom(infoClients, null));
+	}
+
+	/**
+	 * Record that another component could not read {@code INFO clients} (for example
+	 * NOPERM inside the heartbeat script), publish that, and put off this sampler's own
+	 * next sample, which would be refused too. Never throws.
+	 * @param failure why it could not be read
+	 */
+	public void offerFailure(Throwable failure) {
+		putOffOwnSample();
+		publish(figuresFrom(null, failure));
+	}
+
+	private void putOffOwnSample() {
+		Duration carried = this.carriedInterval;
+		scheduleOwnSample(this.sampleInterval.plus((carried != null) ? carried : this.sampleInterval.dividedBy(2)));
 	}
 
 	@Override
@@ -151,29 +243,48 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	void sampleAndPublish() {
-		ServerFigures sample = sample();
-		this.figures = sample;
-		for (Consumer<ServerFigures> listener : this.listeners) {
-			try {
-				listener.accept(sample);
-			}
-			catch (RuntimeException ex) {
-				logger.error("Redis Governor sample listener failed", ex);
+		publish(sample());
+	}
+
+	private void publish(ServerFigures sample) {
+		// Samples come from this sampler's thread and from the registry's: publish them one
+		// at a time, so that listeners see them in order.
+		synchronized (this.sampleMonitor) {
+			this.lastSampleNanos = System.nanoTime();
+			this.figures = sample;
+			for (Consumer<ServerFigures> listener : this.listeners) {
+				try {
+					listener.accept(sample);
+				}
+				catch (RuntimeException ex) {
+					logger.error("Redis Governor sample listener failed", ex);
+				}
 			}
 		}
 	}
 
 	/**
-	 * Take one sample now. Never throws.
+	 * Take one sample now, with a command of its own. Never throws.
 	 * @return the figures
 	 */
 	ServerFigures sample() {
+		String reply = null;
+		Throwable failure = null;
+		try {
+			reply = this.commands.execute((session) -> session.await(session.commands().info("clients")));
+		}
+		catch (Throwable ex) {
+			failure = ex;
+		}
+		return figuresFrom(reply, failure);
+	}
+
+	private ServerFigures figuresFrom(@Nullable String reply, @Nullable Throwable failure) {
 		Map<String, String> unreadable = new LinkedHashMap<>();
 		Long connected = null;
 		Long max = null;
-		try {
-			Map<String, String> info = InfoParser.parse(this.commands
-				.execute((session) -> session.await(session.commands().info("clients"))));
+		if (reply != null) {
+			Map<String, String> info = InfoParser.parse(reply);
 			connected = parseLong(info.get("connected_clients"));
 			max = parseLong(info.get("maxclients"));
 			if (connected == null) {
@@ -181,25 +292,43 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			}
 			this.outageLog.succeeded();
 		}
-		catch (Throwable ex) {
+		else {
+			Throwable ex = (failure != null) ? failure : new IllegalStateException("no reply");
 			unreadable.put(INFO_CLIENTS, SharedConnectionCommands.describe(ex));
 			this.outageLog.failed(ex, () -> "Health and metrics report the server's client figures as "
 					+ "unknown until it works again; grant the governor's user '+info' if the server says NOPERM.");
 		}
 		if (max == null && !unreadable.containsKey(INFO_CLIENTS)) {
-			try {
-				Map<String, String> config = this.commands
-					.execute((session) -> session.await(session.commands().configGet("maxclients")));
-				max = parseLong(config.get("maxclients"));
-				if (max == null) {
-					unreadable.put(CONFIG_GET_MAXCLIENTS, "the reply has no maxclients value");
+			synchronized (this.sampleMonitor) {
+				readConfigMaxClients();
+				max = this.configMaxClients;
+				if (this.configMaxClientsUnreadable != null) {
+					unreadable.put(CONFIG_GET_MAXCLIENTS, this.configMaxClientsUnreadable);
 				}
-			}
-			catch (Throwable ex) {
-				unreadable.put(CONFIG_GET_MAXCLIENTS, SharedConnectionCommands.describe(ex));
 			}
 		}
 		return new ServerFigures(connected, max, Instant.now(), unreadable);
+	}
+
+	// Redis 6 and older: maxclients only through CONFIG GET. It rarely changes, and
+	// managed services often forbid it: read it at most once a minute.
+	private void readConfigMaxClients() {
+		long now = System.nanoTime();
+		if (this.configMaxClientsReadAt != 0 && now - this.configMaxClientsReadAt < CONFIG_MAXCLIENTS_MAX_AGE_NANOS) {
+			return;
+		}
+		this.configMaxClientsReadAt = now;
+		try {
+			Map<String, String> config = this.commands
+				.execute((session) -> session.await(session.commands().configGet("maxclients")));
+			this.configMaxClients = parseLong(config.get("maxclients"));
+			this.configMaxClientsUnreadable = (this.configMaxClients != null) ? null
+					: "the reply has no maxclients value";
+		}
+		catch (Throwable ex) {
+			this.configMaxClients = null;
+			this.configMaxClientsUnreadable = SharedConnectionCommands.describe(ex);
+		}
 	}
 
 	/**

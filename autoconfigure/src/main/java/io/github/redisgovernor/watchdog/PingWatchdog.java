@@ -56,8 +56,8 @@ import org.springframework.util.Assert;
  * <ul>
  * <li>While the connection is healthy it checks every {@code interval} (the idle
  * interval), and sends no {@code PING} at all while the governed client received a
- * reply to another command less than an interval ago (the registry's heartbeat and the
- * sampler are enough): a connection that answers proves itself alive. The replies are
+ * reply to another command less than an interval ago (the registry's heartbeat, which
+ * also carries the server figures sample, is enough at the defaults): a connection that answers proves itself alive. The replies are
  * counted with a Lettuce {@link CommandListener} that this watchdog adds to the governed
  * client when it is created; Lettuce gives a connection the listeners its client has
  * when the connection opens.</li>
@@ -67,8 +67,8 @@ import org.springframework.util.Assert;
  * open connection, it checks every {@code fastInterval} until a {@code PING} succeeds or
  * the connection is replaced.</li>
  * </ul>
- * A dead connection is therefore replaced at most {@code interval + timeout +
- * (failureThreshold - 1) * fastInterval} after it stopped answering, and sooner when the
+ * A dead connection is therefore replaced at most {@code interval + fastInterval / 2 +
+ * timeout + (failureThreshold - 1) * fastInterval} after it stopped answering, and sooner when the
  * application's own commands time out first. While the connection is down and Lettuce is
  * reconnecting, the watchdog only waits.
  *
@@ -275,10 +275,12 @@ public class PingWatchdog implements ConnectionWatchdog {
 			return;
 		}
 		if (!fast && this.interval.compareTo(this.fastInterval) > 0 && this.repliesAtLastCheck >= 0
-				&& this.replies.sum() != this.repliesAtLastCheck && now - this.lastReply < due) {
-			// The connection answered other commands less than an interval ago: alive. Wait
-			// a full interval from that reply, so that traffic at least every interval
-			// (the registry's heartbeat, the sampler) leaves the watchdog nothing to send.
+				&& this.replies.sum() != this.repliesAtLastCheck
+				&& now - this.lastReply < this.interval.toNanos() + this.fastInterval.toNanos() / 2) {
+			// The connection answered other commands less than an interval ago (plus half a
+			// tick, for the drift of a fixed-delay schedule): alive. Wait a full interval
+			// from that reply, so that traffic at least every interval (the registry's
+			// heartbeat) leaves the watchdog nothing to send.
 			if (now - this.lastSkipCounted >= this.interval.toNanos()) {
 				this.lastSkipCounted = now;
 				this.skipped.incrementAndGet();

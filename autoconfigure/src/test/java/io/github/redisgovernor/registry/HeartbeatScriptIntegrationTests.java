@@ -2,9 +2,13 @@ package io.github.redisgovernor.registry;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.server.ServerFigures;
+import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.github.redisgovernor.test.redis.RedisServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,10 +21,12 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * The registry heartbeat runs as one script against a real {@code redis-server}, and
- * falls back to plain commands when the ACL forbids scripts.
+ * The registry heartbeat runs as one script against a real {@code redis-server}, carries
+ * the server figures sample, and falls back to plain commands (and the sampler to its own
+ * {@code INFO}) when the ACL forbids scripts.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class HeartbeatScriptIntegrationTests {
@@ -33,6 +39,7 @@ class HeartbeatScriptIntegrationTests {
 	static void startRedis() {
 		redis = RedisServer.start();
 		redis.command("ACL", "SETUSER", "noscripts", "on", ">noscripts-pw", "~*", "&*", "+@all", "-@scripting");
+		redis.command("ACL", "SETUSER", "noinfo", "on", ">noinfo-pw", "~*", "&*", "+@all", "-info");
 	}
 
 	@AfterAll
@@ -62,7 +69,72 @@ class HeartbeatScriptIntegrationTests {
 			.doesNotContain("noscripts-pw");
 	}
 
-	private long heartbeats(String user, String password, String id, int count) {
+	@Test
+	void heartbeatCarriesTheServerFiguresSampleSoTheSamplerSendsNothing() {
+		redis.command("CONFIG", "RESETSTAT");
+		withCarrier(null, null, "carrier", Duration.ofSeconds(10), (registry, sampler) -> {
+			assertThat(sampler.current().connectedClients()).isNull();
+			registry.heartbeat();
+			ServerFigures figures = sampler.current();
+			assertThat(figures.connectedClients()).isNotNull().isPositive();
+			assertThat(figures.maxClients()).isEqualTo(Long.parseLong(redis.configGet("maxclients")));
+			assertThat(figures.unreadable()).isEmpty();
+			// The next heartbeat, less than a sample interval later, does not read it again.
+			registry.heartbeat();
+			assertThat(sampler.current()).isSameAs(figures);
+			registry.destroy();
+		});
+		Map<String, String> stats = redis.infoMap("commandstats");
+		// The one INFO ran inside the script: no INFO was sent as a command of its own.
+		assertThat(calls(stats, "cmdstat_info")).isEqualTo(1);
+		assertThat(calls(stats, "cmdstat_evalsha") + calls(stats, "cmdstat_eval")).isGreaterThanOrEqualTo(2);
+	}
+
+	@Test
+	void heartbeatReportsInfoRefusedByTheAclAndStillCounts() {
+		withCarrier("noinfo", "noinfo-pw", "noinfo", Duration.ofSeconds(10), (registry, sampler) -> {
+			registry.heartbeat();
+			assertThat(registry.current().liveInstances()).isEqualTo(1);
+			assertThat(registry.current().problem()).isNull();
+			assertThat(sampler.current().connectedClients()).isNull();
+			assertThat(sampler.current().unreadable()).containsOnlyKeys("INFO clients");
+			assertThat(sampler.current().unreadable().get("INFO clients")).startsWith("NOPERM")
+				.doesNotContain("noinfo-pw");
+			registry.destroy();
+		});
+	}
+
+	@Test
+	void samplerSamplesOnItsOwnWhenHeartbeatsCannotCarryIt() {
+		withCarrier("noscripts", "noscripts-pw", "uncarried", Duration.ofMillis(200), (registry, sampler) -> {
+			registry.start();
+			sampler.start();
+			try {
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(sampler.current().connectedClients()).isNotNull());
+				assertThat(registry.current().liveInstances()).isEqualTo(1);
+			}
+			finally {
+				sampler.stop();
+				registry.stop();
+			}
+		});
+	}
+
+	/** Run work on a registry whose heartbeat carries a sampler's samples, both at one interval. */
+	private void withCarrier(String user, String password, String id, Duration interval,
+			BiConsumer<InstanceRegistry, ServerFiguresSampler> work) {
+		withFactory(user, password, (factory) -> {
+			SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
+			InstanceIdentity identity = new InstanceIdentity("app", id);
+			ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, interval, Duration.ofSeconds(5));
+			InstanceRegistry registry = new InstanceRegistry(commands, identity, KEY, interval, interval.multipliedBy(3));
+			registry.carrySamplesTo(sampler);
+			work.accept(registry, sampler);
+		});
+	}
+
+	private void withFactory(String user, String password, Consumer<LettuceConnectionFactory> work) {
 		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(redis.host(), redis.port());
 		if (user != null) {
 			standalone.setUsername(user);
@@ -72,19 +144,26 @@ class HeartbeatScriptIntegrationTests {
 		factory.afterPropertiesSet();
 		factory.start();
 		try {
+			work.accept(factory);
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private long heartbeats(String user, String password, String id, int count) {
+		long[] live = new long[1];
+		withFactory(user, password, (factory) -> {
 			InstanceRegistry registry = new InstanceRegistry(
 					new SharedConnectionCommands(factory, Duration.ofSeconds(2)), new InstanceIdentity("app", id), KEY,
 					Duration.ofSeconds(10), Duration.ofSeconds(30));
 			for (int i = 0; i < count; i++) {
 				registry.heartbeat();
 			}
-			long live = registry.current().liveInstances();
+			live[0] = registry.current().liveInstances();
 			registry.destroy();
-			return live;
-		}
-		finally {
-			factory.destroy();
-		}
+		});
+		return live[0];
 	}
 
 	private static long calls(Map<String, String> stats, String command) {

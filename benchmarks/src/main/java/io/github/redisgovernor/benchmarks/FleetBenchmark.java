@@ -2,6 +2,7 @@ package io.github.redisgovernor.benchmarks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,6 +13,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.client.InstanceIdentity;
@@ -32,18 +38,26 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * What the governor's background traffic costs Redis at fleet scale. Starts a real
- * {@code redis-server}, opens one governed connection per simulated instance, and
- * measures Redis twice over the same window length: with the connections idle (governor
- * off), then with every instance running the governor's real background components at
- * default settings (registry heartbeat, server figures sampler, watchdog PING). For each
- * phase it reads the commands Redis processed and the CPU it used ({@code INFO stats},
- * {@code INFO cpu}), and the latency a separate probe client sees.
+ * {@code redis-server}, opens one governed connection per simulated instance, and in
+ * each of several rounds measures Redis twice over the same window length: with the
+ * connections idle (governor off), then with every instance running the governor's real
+ * background components at default settings (registry heartbeat carrying the server
+ * figures sample, watchdog). For each phase it reads the commands Redis processed and
+ * the CPU it used ({@code INFO stats}, {@code INFO cpu}), then the latency a separate
+ * probe client sees. Last, it calibrates the Redis CPU price of one heartbeat on a single
+ * connection, away from the simulation's own load.
  * <p>
- * Usage: {@code FleetBenchmark [--instances=1000] [--seconds=30] [--out=target/fleet-benchmark.txt]}
+ * Usage: {@code FleetBenchmark [--instances=1000] [--seconds=30] [--probe-seconds=10]
+ * [--rounds=5] [--pin=true] [--calibrate=true] [--components=registry,sampler,watchdog]
+ * ({@code --components=ping}: a control, one {@code PING} per instance per heartbeat
+ * interval instead of the governor)
+ * [--out=target/fleet-benchmark.txt]}
  */
 public final class FleetBenchmark {
 
 	private static final List<PingWatchdog> watchdogs = new CopyOnWriteArrayList<>();
+
+	private static ScheduledExecutorService floorScheduler;
 
 	private FleetBenchmark() {
 	}
@@ -51,34 +65,48 @@ public final class FleetBenchmark {
 	public static void main(String[] args) throws Exception {
 		int instances = Integer.parseInt(arg(args, "instances", "1000"));
 		int seconds = Integer.parseInt(arg(args, "seconds", "30"));
+		int rounds = Integer.parseInt(arg(args, "rounds", "5"));
+		int probeSeconds = Integer.parseInt(arg(args, "probe-seconds", "10"));
 		List<String> parts = List.of(arg(args, "components", "registry,sampler,watchdog").split(","));
 		Path out = Path.of(arg(args, "out", "target/fleet-benchmark.txt"));
+		boolean pin = Boolean.parseBoolean(arg(args, "pin", "true"));
 		try (RedisServer redis = RedisServer.builder().name("fleet").config("maxclients", "20000").start()) {
+			String pinning = pin ? pin(redis) : "not pinned (--pin=false)";
+			System.out.println("CPU: " + pinning);
 			ClientResources resources = DefaultClientResources.create();
 			List<LettuceConnectionFactory> factories = new ArrayList<>();
+			List<Phase> phases = new ArrayList<>();
 			List<Runnable> stops = new ArrayList<>();
+			String registered = "?";
 			try {
 				System.out.printf("Opening %d connections to redis-server %s on port %d...%n", instances,
 						redis.version(), redis.port());
 				for (int i = 0; i < instances; i++) {
 					factories.add(openFactory(redis, resources, i));
 				}
-				Phase off = measure("governor off", redis, seconds, instances);
-				System.out.printf("Starting the governor's background components on %d instances...%n", instances);
-				long spread = Duration.ofSeconds(5).toNanos() / instances;
-				for (int i = 0; i < instances; i++) {
-					stops.add(startGovernor(factories.get(i), i, parts));
-					Thread.sleep(0, (int) Math.min(spread, 999_999));
+				for (int round = 1; round <= rounds; round++) {
+					phases.add(measure("governor off", round, redis, seconds, probeSeconds));
+					System.out.printf("Starting the governor's background components on %d instances...%n", instances);
+					long spread = Duration.ofSeconds(5).toNanos() / instances;
+					for (int i = 0; i < instances; i++) {
+						stops.add(startGovernor(factories.get(i), i, parts));
+						Thread.sleep(0, (int) Math.min(spread, 999_999));
+					}
+					Thread.sleep(Duration.ofSeconds(12).toMillis());
+					long pingsBefore = watchdogs.stream().mapToLong(PingWatchdog::getPings).sum();
+					long skippedBefore = watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum();
+					phases.add(measure("governor on", round, redis, seconds, probeSeconds));
+					System.out.printf(
+							"Watchdog during 'governor on': %d PINGs sent, %d checks skipped (connection busy)%n",
+							watchdogs.stream().mapToLong(PingWatchdog::getPings).sum() - pingsBefore,
+							watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum() - skippedBefore);
+					registered = redis.command("ZCARD", "{redis-governor}:instances");
+					stops.forEach(Runnable::run);
+					stops.clear();
 				}
-				Thread.sleep(Duration.ofSeconds(12).toMillis());
-				long pingsBefore = watchdogs.stream().mapToLong(PingWatchdog::getPings).sum();
-				long skippedBefore = watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum();
-				Phase on = measure("governor on", redis, seconds, instances);
-				System.out.printf("Watchdog during 'governor on': %d PINGs sent, %d checks skipped (connection busy)%n",
-						watchdogs.stream().mapToLong(PingWatchdog::getPings).sum() - pingsBefore,
-						watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum() - skippedBefore);
-				String registered = redis.command("ZCARD", "{redis-governor}:instances");
-				report(instances, seconds, parts, off, on, registered, out);
+				Calibration calibration = Boolean.parseBoolean(arg(args, "calibrate", "true"))
+						? calibrate(redis, resources, Math.max(10, seconds / 2)) : null;
+				report(instances, seconds, parts, pinning, phases, registered, calibration, out);
 			}
 			finally {
 				stops.forEach(Runnable::run);
@@ -88,21 +116,52 @@ public final class FleetBenchmark {
 		}
 	}
 
+	/**
+	 * Give Redis a core of its own, and this JVM (1,000 instances' threads) the others, so
+	 * that Redis's CPU time is not inflated by losing its core to the JVM in mid-command.
+	 */
+	private static String pin(RedisServer redis) throws Exception {
+		int cores = Runtime.getRuntime().availableProcessors();
+		if (cores < 2) {
+			return "not pinned (one core)";
+		}
+		int redisCore = cores - 1;
+		String others = (cores == 2) ? "0" : "0-" + (cores - 2);
+		try {
+			run("taskset", "-a", "-p", "-c", Integer.toString(redisCore), Long.toString(redis.pid()));
+			run("taskset", "-a", "-p", "-c", others, Long.toString(ProcessHandle.current().pid()));
+		}
+		catch (IOException ex) {
+			return "not pinned (taskset failed: " + ex.getMessage() + ")";
+		}
+		return "redis-server pinned to core " + redisCore + ", benchmark JVM to core(s) " + others + " (taskset)";
+	}
+
+	private static void run(String... command) throws IOException, InterruptedException {
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+		String output = new String(process.getInputStream().readAllBytes());
+		if (process.waitFor() != 0) {
+			throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + output);
+		}
+	}
+
 	private static LettuceConnectionFactory openFactory(RedisServer redis, ClientResources resources, int i) {
 		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
 			.clientResources(resources)
-			.clientName("fleet:i-" + i)
+			.clientName((i >= 0) ? "fleet:i-" + i : "fleet:calibration")
 			.commandTimeout(Duration.ofSeconds(2))
 			.build();
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(redis.host(), redis.port()), client);
 		factory.afterPropertiesSet();
 		factory.start();
-		// As in an application: the watchdog bean exists before the shared connection opens,
-		// so that its reply counter is on the connection.
-		RedisGovernorProperties.Watchdog w = new RedisGovernorProperties().getWatchdog();
-		watchdogs.add(new PingWatchdog(factory, new InstanceIdentity("fleet", "i-" + i), w.getInterval(),
-				w.getFastInterval(), w.getTimeout(), w.getFailureThreshold()));
+		if (i >= 0) {
+			// As in an application: the watchdog bean exists before the shared connection
+			// opens, so that its reply counter is on the connection.
+			RedisGovernorProperties.Watchdog w = new RedisGovernorProperties().getWatchdog();
+			watchdogs.add(new PingWatchdog(factory, new InstanceIdentity("fleet", "i-" + i), w.getInterval(),
+					w.getFastInterval(), w.getTimeout(), w.getFailureThreshold()));
+		}
 		try (var connection = factory.getConnection()) {
 			connection.ping();
 		}
@@ -120,6 +179,27 @@ public final class FleetBenchmark {
 				r.getTtl());
 		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, s.getSampleInterval(),
 				s.getClientListMaxAge());
+		if (parts.contains("registry") && parts.contains("sampler")
+				&& r.getHeartbeatInterval().compareTo(s.getSampleInterval()) <= 0) {
+			// As RedisGovernorAccountingAutoConfiguration does: the heartbeat script reads
+			// INFO clients for the sampler.
+			registry.carrySamplesTo(sampler);
+		}
+		ScheduledFuture<?> floor = null;
+		if (parts.contains("ping")) {
+			// Control, not the governor: the cheapest command, once per instance per heartbeat
+			// interval. What a heartbeat at that rate cannot cost less than.
+			long interval = r.getHeartbeatInterval().toNanos();
+			floor = floorScheduler().scheduleWithFixedDelay(() -> {
+				try {
+					commands.execute((session) -> session.await(session.commands().ping()));
+				}
+				catch (Exception ex) {
+					// Counted by Redis's command figures; nothing to do here.
+				}
+			}, 0, interval, TimeUnit.NANOSECONDS);
+		}
+		ScheduledFuture<?> floorTask = floor;
 		PingWatchdog watchdog = watchdogs.get(i);
 		if (parts.contains("registry")) {
 			registry.start();
@@ -131,26 +211,143 @@ public final class FleetBenchmark {
 			watchdog.start();
 		}
 		return () -> {
+			if (floorTask != null) {
+				floorTask.cancel(false);
+			}
 			watchdog.stop();
 			sampler.stop();
 			registry.stop();
 		};
 	}
 
-	private static Phase measure(String name, RedisServer redis, int seconds, int instances) throws Exception {
-		System.out.printf("Measuring '%s' for %d s...%n", name, seconds);
+	private static synchronized ScheduledExecutorService floorScheduler() {
+		if (floorScheduler == null) {
+			floorScheduler = Executors.newScheduledThreadPool(4, (task) -> {
+				Thread thread = new Thread(task, "fleet-ping-floor");
+				thread.setDaemon(true);
+				return thread;
+			});
+		}
+		return floorScheduler;
+	}
+
+	/**
+	 * Redis's CPU and command rate over {@code seconds} with nothing but the fleet on it,
+	 * then a separate probe window for latency: the probe's own 200 commands a second
+	 * would add more noise to the CPU figure than the governor adds to it.
+	 */
+	private static Phase measure(String name, int round, RedisServer redis, int seconds, int probeSeconds)
+			throws Exception {
+		System.out.printf("Round %d: measuring '%s' for %d s, then probing for %d s...%n", round, name, seconds,
+				probeSeconds);
 		Map<String, String> before = redis.infoMap("everything");
+		long jvmBefore = jvmCpuNanos();
 		long start = System.nanoTime();
-		long[] latencies = probe(redis, Duration.ofSeconds(seconds));
+		Thread.sleep(Duration.ofSeconds(seconds).toMillis());
 		double elapsed = (System.nanoTime() - start) / 1e9;
+		long jvmAfter = jvmCpuNanos();
 		Map<String, String> after = redis.infoMap("everything");
 		long commands = Long.parseLong(after.get("total_commands_processed"))
 				- Long.parseLong(before.get("total_commands_processed"));
 		double cpu = cpu(after) - cpu(before);
+		long[] latencies = probe(redis, Duration.ofSeconds(probeSeconds));
 		Arrays.sort(latencies);
-		return new Phase(name, elapsed, commands / elapsed, 100.0 * cpu / elapsed,
+		return new Phase(name, round, elapsed, commands / elapsed, 100.0 * cpu / elapsed,
 				percentile(latencies, 0.50), percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6,
-				Long.parseLong(after.get("connected_clients")));
+				Long.parseLong(after.get("connected_clients")), 100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed);
+	}
+
+	/**
+	 * The price of one background command without the simulation around it: the real
+	 * registry heartbeat (carrying the sampler's {@code INFO clients}) run on one
+	 * connection about 1,000 times a second, and a {@code PING} at the same pace, each
+	 * against a window with neither. The fleet's 1,000 idle connections stay open, and
+	 * the simulated instances are stopped, so their JVM does not compete with Redis.
+	 */
+	private static Calibration calibrate(RedisServer redis, ClientResources resources, int seconds)
+			throws Exception {
+		System.out.printf("Calibrating: %d s idle, %d s of PING, %d s of heartbeats, one connection...%n", seconds,
+				seconds, seconds);
+		LettuceConnectionFactory factory = openFactory(redis, resources, -1);
+		try {
+			Duration window = Duration.ofSeconds(seconds);
+			double idle = redisCpuRate(redis, window, () -> sleep(window)).cpuSecondsPerSecond();
+			long[] pings = new long[1];
+			RedisClient client = RedisClient.create(resources, RedisURI.create(redis.host(), redis.port()));
+			Rate ping;
+			try (StatefulRedisConnection<String, String> connection = client.connect()) {
+				ping = redisCpuRate(redis, window, () -> {
+					long deadline = System.nanoTime() + window.toNanos();
+					while (System.nanoTime() < deadline) {
+						connection.sync().ping();
+						pings[0]++;
+						LockSupport.parkNanos(1_000_000);
+					}
+				});
+			}
+			finally {
+				client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+			}
+			InstanceIdentity identity = new InstanceIdentity("fleet", "calibration");
+			SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
+			InstanceRegistry registry = new InstanceRegistry(commands, identity, "{redis-governor}:calibration",
+					Duration.ofMillis(1), Duration.ofSeconds(30));
+			ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, Duration.ofMillis(1),
+					Duration.ofSeconds(5));
+			registry.carrySamplesTo(sampler);
+			long scriptsBefore = scriptCalls(redis);
+			Rate heartbeat = redisCpuRate(redis, window, () -> {
+				registry.start();
+				sleep(window);
+				registry.stop();
+			});
+			long heartbeats = scriptCalls(redis) - scriptsBefore;
+			if (sampler.current().connectedClients() == null) {
+				throw new IllegalStateException("The heartbeats carried no INFO clients sample: " + sampler.current());
+			}
+			return new Calibration(pings[0] / ping.elapsedSeconds(),
+					(ping.cpuSecondsPerSecond() - idle) * ping.elapsedSeconds() / pings[0] * 1e6,
+					heartbeats / heartbeat.elapsedSeconds(),
+					(heartbeat.cpuSecondsPerSecond() - idle) * heartbeat.elapsedSeconds() / heartbeats * 1e6);
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private static long scriptCalls(RedisServer redis) {
+		Map<String, String> stats = redis.infoMap("commandstats");
+		long calls = 0;
+		for (String command : List.of("cmdstat_evalsha", "cmdstat_eval")) {
+			String value = stats.get(command);
+			if (value != null) {
+				calls += Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1"));
+			}
+		}
+		return calls;
+	}
+
+	private static Rate redisCpuRate(RedisServer redis, Duration window, Runnable work) {
+		double before = cpu(redis.infoMap("cpu"));
+		long start = System.nanoTime();
+		work.run();
+		double elapsed = (System.nanoTime() - start) / 1e9;
+		return new Rate((cpu(redis.infoMap("cpu")) - before) / elapsed, elapsed);
+	}
+
+	private static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static long jvmCpuNanos() {
+		return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+			.getProcessCpuTime();
 	}
 
 	/** A separate client that PINGs every 5 ms, as an application request would. */
@@ -180,25 +377,50 @@ public final class FleetBenchmark {
 		return sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
 	}
 
-	private static void report(int instances, int seconds, List<String> parts, Phase off, Phase on,
-			String registered, Path out)
-			throws IOException {
+	private static void report(int instances, int seconds, List<String> parts, String pinning, List<Phase> phases,
+			String registered, Calibration calibration, Path out) {
 		StringBuilder table = new StringBuilder();
 		table.append(String.format(Locale.ROOT, "Fleet benchmark, %s: %d simulated instances, %d s per phase, "
-				+ "components %s at their default settings%n", Instant.now(), instances, seconds, parts));
-		table.append(String.format(Locale.ROOT, "%-14s %12s %14s %12s %12s %12s %10s%n", "phase", "commands/s",
-				"redis CPU %core", "probe p50ms", "probe p99ms", "probe maxms", "clients"));
-		for (Phase phase : List.of(off, on)) {
-			table.append(String.format(Locale.ROOT, "%-14s %12.1f %14.3f %12.3f %12.3f %12.3f %10d%n", phase.name,
-					phase.commandsPerSecond, phase.cpuPercent, phase.p50, phase.p99, phase.max, phase.clients));
+				+ "components %s at their default settings; %s%n", Instant.now(), instances, seconds, parts, pinning));
+		table.append(String.format(Locale.ROOT, "%-5s %-14s %12s %15s %12s %12s %12s %8s %13s%n", "round", "phase",
+				"commands/s", "redis CPU %core", "probe p50ms", "probe p99ms", "probe maxms", "clients",
+				"JVM CPU %core"));
+		for (Phase phase : phases) {
+			table.append(String.format(Locale.ROOT, "%-5d %-14s %12.1f %15.3f %12.3f %12.3f %12.3f %8d %13.1f%n",
+					phase.round, phase.name, phase.commandsPerSecond, phase.cpuPercent, phase.p50, phase.p99,
+					phase.max, phase.clients, phase.jvmCpuPercent));
 		}
-		double addedCommands = on.commandsPerSecond - off.commandsPerSecond;
-		double addedCpu = on.cpuPercent - off.cpuPercent;
-		table.append(String.format(Locale.ROOT, "governor adds: %.1f commands/s, %.3f %% of one core "
-				+ "(%.4f %% per instance); instances registered: %s%n", addedCommands, addedCpu, addedCpu / instances,
-				registered));
+		List<Double> addedCommands = new ArrayList<>();
+		List<Double> addedCpu = new ArrayList<>();
+		List<Double> addedP99 = new ArrayList<>();
+		for (int i = 0; i + 1 < phases.size(); i += 2) {
+			Phase off = phases.get(i);
+			Phase on = phases.get(i + 1);
+			addedCommands.add(on.commandsPerSecond - off.commandsPerSecond);
+			addedCpu.add(on.cpuPercent - off.cpuPercent);
+			addedP99.add(on.p99 - off.p99);
+			table.append(String.format(Locale.ROOT, "round %d, governor adds: %.1f commands/s, %.3f %% of one core, "
+					+ "probe p99 %+.3f ms%n", on.round, on.commandsPerSecond - off.commandsPerSecond,
+					on.cpuPercent - off.cpuPercent, on.p99 - off.p99));
+		}
+		double commands = median(addedCommands);
+		double cpu = median(addedCpu);
+		table.append(String.format(Locale.ROOT, "median of %d rounds, governor adds: %.1f commands/s, %.3f %% of one "
+				+ "core (%.5f %% per instance), probe p99 %+.3f ms; instances registered: %s%n", addedCpu.size(),
+				commands, cpu, cpu / instances, median(addedP99), registered));
 		table.append(String.format(Locale.ROOT, "linear estimate for 10,000 instances: %.0f commands/s, "
-				+ "%.2f %% of one core%n", addedCommands * 10_000 / instances, addedCpu * 10_000 / instances));
+				+ "%.2f %% of one core%n", commands * 10_000 / instances, cpu * 10_000 / instances));
+		if (calibration != null) {
+			double perSecond = instances * 1000.0
+					/ new RedisGovernorProperties().getRegistry().getHeartbeatInterval().toMillis();
+			table.append(String.format(Locale.ROOT, "calibration on one connection: PING %.1f us of Redis CPU each "
+					+ "(%.0f/s); heartbeat script with INFO clients %.1f us each (%.0f/s)%n", calibration.microsPerPing,
+					calibration.pingsPerSecond, calibration.microsPerHeartbeat, calibration.heartbeatsPerSecond));
+			table.append(String.format(Locale.ROOT, "calibrated cost of the background traffic: %.0f heartbeats/s x "
+					+ "%.1f us = %.3f %% of one core for %d instances; %.2f %% for 10,000%n", perSecond,
+					calibration.microsPerHeartbeat, perSecond * calibration.microsPerHeartbeat / 1e4, instances,
+					perSecond * calibration.microsPerHeartbeat / 1e4 * 10_000 / instances));
+		}
 		System.out.print(table);
 		try {
 			Files.createDirectories(out.toAbsolutePath().getParent());
@@ -210,6 +432,12 @@ public final class FleetBenchmark {
 		}
 	}
 
+	private static double median(List<Double> values) {
+		List<Double> sorted = values.stream().sorted().toList();
+		int n = sorted.size();
+		return (n % 2 == 1) ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+	}
+
 	private static String arg(String[] args, String name, String fallback) {
 		for (String arg : args) {
 			if (arg.startsWith("--" + name + "=")) {
@@ -219,8 +447,15 @@ public final class FleetBenchmark {
 		return fallback;
 	}
 
-	private record Phase(String name, double elapsedSeconds, double commandsPerSecond, double cpuPercent, double p50,
-			double p99, double max, long clients) {
+	private record Rate(double cpuSecondsPerSecond, double elapsedSeconds) {
+	}
+
+	private record Calibration(double pingsPerSecond, double microsPerPing, double heartbeatsPerSecond,
+			double microsPerHeartbeat) {
+	}
+
+	private record Phase(String name, int round, double elapsedSeconds, double commandsPerSecond, double cpuPercent, double p50,
+			double p99, double max, long clients, double jvmCpuPercent) {
 	}
 
 }

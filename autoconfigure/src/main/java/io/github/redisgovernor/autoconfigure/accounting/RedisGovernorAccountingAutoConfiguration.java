@@ -63,9 +63,16 @@ public final class RedisGovernorAccountingAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ServerFiguresSampler redisGovernorServerFiguresSampler(SharedConnectionCommands commands,
-			InstanceIdentity identity, RedisGovernorProperties properties) {
+			InstanceIdentity identity, RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
 		RedisGovernorProperties.Server server = properties.getServer();
-		return new ServerFiguresSampler(commands, identity, server.getSampleInterval(), server.getClientListMaxAge());
+		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, server.getSampleInterval(),
+				server.getClientListMaxAge());
+		// A heartbeat at least as frequent as the sampling reads INFO clients in its own
+		// script: one command per interval for both (docs/fleet-benchmark.md).
+		if (properties.getRegistry().getHeartbeatInterval().compareTo(server.getSampleInterval()) <= 0) {
+			registry.ifUnique((instances) -> instances.carrySamplesTo(sampler));
+		}
+		return sampler;
 	}
 
 	@Bean

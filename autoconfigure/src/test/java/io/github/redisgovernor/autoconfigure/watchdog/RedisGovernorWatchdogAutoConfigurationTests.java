@@ -46,7 +46,7 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 			assertThat(context).hasSingleBean(ConnectionWatchdog.class).hasSingleBean(ReconnectFailureReporter.class);
 			ConnectionWatchdog watchdog = context.getBean(ConnectionWatchdog.class);
 			assertThat(watchdog).isInstanceOf(PingWatchdog.class)
-				.hasToString("PingWatchdog[interval=5000ms, fastInterval=1000ms, timeout=500ms, failureThreshold=3]");
+				.hasToString("PingWatchdog[interval=10000ms, fastInterval=1000ms, timeout=500ms, failureThreshold=3]");
 			assertThat(watchdog.isRunning()).isTrue();
 			assertThat(context.getBeansOfType(DrainParticipant.class)).containsValue(watchdog);
 		});

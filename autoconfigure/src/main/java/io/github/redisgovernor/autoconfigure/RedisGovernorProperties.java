@@ -215,7 +215,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
 		checks.positive("tcp.user-timeout", this.tcp.userTimeout, "30s");
-		checks.positive("watchdog.interval", this.watchdog.interval, "10s");
+		checks.positive("watchdog.interval", this.watchdog.interval, "20s");
 		checks.positive("watchdog.fast-interval", this.watchdog.fastInterval, "1s");
 		checks.positive("watchdog.timeout", this.watchdog.timeout, "500ms");
 		checks.notAfter("watchdog.fast-interval", this.watchdog.fastInterval, "watchdog.interval",
@@ -235,11 +235,12 @@ public class RedisGovernorProperties implements InitializingBean {
 
 	private void checkAccounting(PropertyChecks checks) {
 		checks.hasText("registry.key", this.registry.key, "{redis-governor}:instances");
-		checks.positive("registry.heartbeat-interval", this.registry.heartbeatInterval, "10s");
-		checks.positive("registry.ttl", this.registry.ttl, "30s");
+		checks.positive("registry.heartbeat-interval", this.registry.heartbeatInterval, "20s");
+		checks.positive("registry.ttl", this.registry.ttl, "60s");
 		checks.longerThan("registry.ttl", this.registry.ttl, "registry.heartbeat-interval",
-				this.registry.heartbeatInterval, "30s");
-		checks.positive("server.sample-interval", this.server.sampleInterval, "10s");
+				this.registry.heartbeatInterval, "60s");
+		checks.positive("server.sample-interval", this.server.sampleInterval, "20s");
+		checks.positive("server.fast-sample-interval", this.server.fastSampleInterval, "5s");
 		checks.positive("server.client-list-max-age", this.server.clientListMaxAge, "5s");
 		checks.atLeast("budget.connections-per-instance", this.budget.connectionsPerInstance, 1, "2");
 		checks.atLeast("budget.reserved-clients", this.budget.reservedClients, 0, "5");
@@ -255,11 +256,14 @@ public class RedisGovernorProperties implements InitializingBean {
 					+ PropertyChecks.format(this.registry.heartbeatInterval) + "): one late heartbeat will make a "
 					+ "live instance drop out of the count. Set the ttl to at least three heartbeat intervals.");
 		}
-		if (this.budget.leak.window.compareTo(this.server.sampleInterval.multipliedBy(2)) < 0) {
+		Duration judgedEvery = (this.server.fastSampleInterval.compareTo(this.server.sampleInterval) < 0)
+				? this.server.fastSampleInterval : this.server.sampleInterval;
+		if (this.budget.leak.window.compareTo(judgedEvery.multipliedBy(2)) < 0) {
 			logger.warn("redis.governor.budget.leak.window (" + PropertyChecks.format(this.budget.leak.window)
-					+ ") is shorter than two redis.governor.server.sample-interval ("
-					+ PropertyChecks.format(this.server.sampleInterval) + "): a single sample above the budget "
-					+ "will be reported as a leak. Set the window to several sample intervals.");
+					+ ") is shorter than two samples while over the budget (redis.governor.server.fast-sample-interval "
+					+ "or sample-interval, whichever is shorter: " + PropertyChecks.format(judgedEvery)
+					+ "): a single sample above the budget will be reported as a leak. Set the window to several "
+					+ "such intervals.");
 		}
 	}
 
@@ -383,7 +387,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		 * when the connection answered other commands since the previous one; at the
 		 * default, equal to the registry heartbeat interval, an idle instance sends none.
 		 */
-		private Duration interval = Duration.ofSeconds(10);
+		private Duration interval = Duration.ofSeconds(20);
 
 		/**
 		 * Time between two checks once a check failed or an application command failed
@@ -460,13 +464,13 @@ public class RedisGovernorProperties implements InitializingBean {
 		/**
 		 * Time between two heartbeats of this instance.
 		 */
-		private Duration heartbeatInterval = Duration.ofSeconds(10);
+		private Duration heartbeatInterval = Duration.ofSeconds(20);
 
 		/**
 		 * Age after which an instance that stopped heartbeating no longer counts and is
 		 * pruned. Must be longer than the heartbeat interval.
 		 */
-		private Duration ttl = Duration.ofSeconds(30);
+		private Duration ttl = Duration.ofSeconds(60);
 
 		public String getKey() {
 			return this.key;
@@ -501,11 +505,18 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Server {
 
 		/**
-		 * Time between two samples of 'INFO clients'. When the registry heartbeat is at
-		 * least this frequent (the default: both 10s), every heartbeat reads it in its own
-		 * script and no separate command is sent.
+		 * Time between two samples of 'INFO clients' while the budget is settled. When the
+		 * registry heartbeat is at least this frequent (the default: both 20s), every
+		 * heartbeat reads it in its own script and no separate command is sent.
 		 */
-		private Duration sampleInterval = Duration.ofSeconds(10);
+		private Duration sampleInterval = Duration.ofSeconds(20);
+
+		/**
+		 * Time between two samples of 'INFO clients' while the budget is unsettled (clients
+		 * per instance above the budget, or saturation at warn or above), so that a leak window
+		 * is judged on fresh figures. Applied only when shorter than the sample interval.
+		 */
+		private Duration fastSampleInterval = Duration.ofSeconds(5);
 
 		/**
 		 * How long a 'CLIENT LIST' summary taken for the redisgovernor endpoint is reused
@@ -519,6 +530,14 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		public void setSampleInterval(Duration sampleInterval) {
 			this.sampleInterval = sampleInterval;
+		}
+
+		public Duration getFastSampleInterval() {
+			return this.fastSampleInterval;
+		}
+
+		public void setFastSampleInterval(Duration fastSampleInterval) {
+			this.fastSampleInterval = fastSampleInterval;
 		}
 
 		public Duration getClientListMaxAge() {

@@ -41,6 +41,18 @@ public record BudgetReport(@Nullable Long connectedClients, @Nullable Long maxCl
 	}
 
 	/**
+	 * Return whether the figures call for a closer look: clients per instance above the
+	 * budget (a leak window running, or a leak suspected), or saturation at warn or
+	 * above. The sampler samples at its fast interval meanwhile. Growth below the budget
+	 * is reported but does not count: a fleet's client count moves all the time, and a
+	 * leak that matters crosses the budget.
+	 * @return whether the budget is unsettled
+	 */
+	public boolean isUnsettled() {
+		return this.exceedingBudgetSince != null || this.leakSuspected || this.saturation.isFiring();
+	}
+
+	/**
 	 * Return whether a leak is suspected or the server is saturated.
 	 * @return {@code true} when the health component should not be UP
 	 */

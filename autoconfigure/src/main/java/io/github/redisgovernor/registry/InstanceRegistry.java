@@ -192,9 +192,14 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		// lost must still be removed on shutdown.
 		this.registered.set(true);
 		try {
-			long live = this.commands.execute(this::sendHeartbeat);
-			this.snapshot = new RegistrySnapshot(live, Instant.now(), null);
+			Outcome outcome = this.commands.execute(this::sendHeartbeat);
+			this.snapshot = new RegistrySnapshot(outcome.live(), Instant.now(), null);
 			this.outageLog.succeeded();
+			// After the snapshot: the sampler's listeners judge the sample against this count.
+			ServerFiguresSampler sampler = this.sampler;
+			if (outcome.sample() != null && sampler != null) {
+				carry(sampler, outcome.sample());
+			}
 		}
 		catch (Throwable ex) {
 			RegistrySnapshot previous = this.snapshot;
@@ -206,7 +211,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		}
 	}
 
-	private long sendHeartbeat(Session session) throws Exception {
+	private Outcome sendHeartbeat(Session session) throws Exception {
 		if (this.scriptUsable) {
 			try {
 				ServerFiguresSampler sampler = this.sampler;
@@ -214,10 +219,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 				HeartbeatScript.Reply reply = HeartbeatScript.run(session, this.key, this.memberBytes, this.ttl,
 						sample);
 				logPruned(reply.pruned());
-				if (sample && sampler != null) {
-					carry(sampler, reply);
-				}
-				return reply.live();
+				return new Outcome(reply.live(), sample ? reply : null);
 			}
 			catch (RedisCommandExecutionException ex) {
 				// Scripts forbidden by ACL (NOPERM), disabled, or a server too old to write
@@ -229,7 +231,14 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 						+ "commands per heartbeat; allow EVAL/EVALSHA for this user to avoid it.");
 			}
 		}
-		return sendHeartbeatCommands(session);
+		return new Outcome(sendHeartbeatCommands(session), null);
+	}
+
+	/**
+	 * What a heartbeat learned: the live count, and the reply that carries a sample for
+	 * the sampler, if one was asked for.
+	 */
+	private record Outcome(long live, HeartbeatScript.@Nullable Reply sample) {
 	}
 
 	private void carry(ServerFiguresSampler sampler, HeartbeatScript.Reply reply) {

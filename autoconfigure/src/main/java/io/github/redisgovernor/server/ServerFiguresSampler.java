@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import io.github.redisgovernor.client.InstanceIdentity;
@@ -31,6 +32,10 @@ import org.springframework.context.SmartLifecycle;
  * in the same call ({@link #offer}), and this sampler sends no command of its own while
  * such samples keep arriving; it samples on its own again when none arrived for a sample
  * interval plus a heartbeat interval (scripts refused, heartbeats failing).</li>
+ * <li>While the budget is unsettled ({@link #sampleFasterWhile}: clients per instance over
+ * the budget, saturation firing), it samples on its own every fast sample interval, so that
+ * a leak window is judged on fresh figures while a calm fleet costs Redis one command per
+ * instance per heartbeat.</li>
  * <li>Only when {@code INFO clients} has no {@code maxclients} (Redis 6 and older):
  * {@code CONFIG GET maxclients}, at most once a minute, which managed services often
  * forbid; then {@code maxclients} is reported as unreadable, with the reason.</li>
@@ -58,6 +63,10 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	private final SharedConnectionCommands commands;
 
 	private final Duration sampleInterval;
+
+	private final Duration fastSampleInterval;
+
+	private volatile BooleanSupplier unsettled = () -> false;
 
 	private final Duration clientListMaxAge;
 
@@ -97,7 +106,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	private long clientListReadAt;
 
 	/**
-	 * Create a sampler.
+	 * Create a sampler that samples at one interval whatever the figures say.
 	 * @param commands the shared connection
 	 * @param identity this instance, for log lines
 	 * @param sampleInterval time between two samples
@@ -105,10 +114,37 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 */
 	public ServerFiguresSampler(SharedConnectionCommands commands, InstanceIdentity identity,
 			Duration sampleInterval, Duration clientListMaxAge) {
+		this(commands, identity, sampleInterval, sampleInterval, clientListMaxAge);
+	}
+
+	/**
+	 * Create a sampler.
+	 * @param commands the shared connection
+	 * @param identity this instance, for log lines
+	 * @param sampleInterval time between two samples while the figures are settled
+	 * @param fastSampleInterval time between two samples while {@link #sampleFasterWhile}
+	 * says so; applied only when shorter than {@code sampleInterval}
+	 * @param clientListMaxAge how long a {@code CLIENT LIST} summary is reused
+	 */
+	public ServerFiguresSampler(SharedConnectionCommands commands, InstanceIdentity identity,
+			Duration sampleInterval, Duration fastSampleInterval, Duration clientListMaxAge) {
 		this.commands = commands;
 		this.sampleInterval = sampleInterval;
+		this.fastSampleInterval = (fastSampleInterval.compareTo(sampleInterval) < 0) ? fastSampleInterval
+				: sampleInterval;
 		this.clientListMaxAge = clientListMaxAge;
 		this.outageLog = new OutageLog(logger, "Redis Governor [" + identity + "] sampling of INFO clients");
+	}
+
+	/**
+	 * Sample at the fast interval, with commands of its own, for as long as the
+	 * condition holds after a sample (typically: the budget is unsettled, so that a leak
+	 * window is judged on fresh figures). It is evaluated after the listeners have seen
+	 * the sample.
+	 * @param condition the condition; it must not block
+	 */
+	public void sampleFasterWhile(BooleanSupplier condition) {
+		this.unsettled = condition;
 	}
 
 	/**
@@ -188,11 +224,15 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	private void ownSample() {
+		boolean published = false;
 		try {
 			sampleAndPublish();
+			published = true;
 		}
 		finally {
-			scheduleOwnSample(this.sampleInterval);
+			if (!published) {
+				scheduleOwnSample(this.sampleInterval);
+			}
 		}
 	}
 
@@ -203,8 +243,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * @param infoClients the reply
 	 */
 	public void offer(String infoClients) {
-		putOffOwnSample();
-		publish(figuresFrom(infoClients, null));
+		publish(figuresFrom(infoClients, null), true);
 	}
 
 	/**
@@ -214,13 +253,32 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * @param failure why it could not be read
 	 */
 	public void offerFailure(Throwable failure) {
-		putOffOwnSample();
-		publish(figuresFrom(null, failure));
+		publish(figuresFrom(null, failure), true);
 	}
 
-	private void putOffOwnSample() {
-		Duration carried = this.carriedInterval;
-		scheduleOwnSample(this.sampleInterval.plus((carried != null) ? carried : this.sampleInterval.dividedBy(2)));
+	/**
+	 * Schedule this sampler's own next sample: at the fast interval while unsettled;
+	 * otherwise a sample interval from now, plus one carrier interval of slack when the
+	 * sample was carried (the next one is expected to be carried too).
+	 */
+	private void scheduleNext(boolean carried) {
+		boolean fast;
+		try {
+			fast = this.unsettled.getAsBoolean();
+		}
+		catch (RuntimeException ex) {
+			fast = false;
+		}
+		Duration carrier = this.carriedInterval;
+		if (fast && this.fastSampleInterval.compareTo(this.sampleInterval) < 0) {
+			scheduleOwnSample(this.fastSampleInterval);
+		}
+		else if (carried && carrier != null) {
+			scheduleOwnSample(this.sampleInterval.plus(carrier));
+		}
+		else {
+			scheduleOwnSample(this.sampleInterval);
+		}
 	}
 
 	@Override
@@ -243,10 +301,10 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	void sampleAndPublish() {
-		publish(sample());
+		publish(sample(), false);
 	}
 
-	private void publish(ServerFigures sample) {
+	private void publish(ServerFigures sample, boolean carried) {
 		// Samples come from this sampler's thread and from the registry's: publish them one
 		// at a time, so that listeners see them in order.
 		synchronized (this.sampleMonitor) {
@@ -261,6 +319,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 				}
 			}
 		}
+		scheduleNext(carried);
 	}
 
 	/**

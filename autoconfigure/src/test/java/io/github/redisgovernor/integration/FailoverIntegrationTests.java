@@ -88,7 +88,7 @@ class FailoverIntegrationTests {
 		int failuresAfterB = this.load.failures.get();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.load.repliesFromB.get() > 20);
 
-		System.out.printf("failover, governor on (defaults: watchdog interval 10s, fast-interval 1s, timeout 500ms, threshold 3): "
+		System.out.printf("failover, governor on (defaults: watchdog interval 20s, fast-interval 1s, timeout 500ms, threshold 3): "
 				+ "first reply from B %d ms after the failover; %d failed calls meanwhile%n", recoveredMillis,
 				failuresAfterB);
 		assertThat(this.load.repliesFromB.get()).isGreaterThan(20);

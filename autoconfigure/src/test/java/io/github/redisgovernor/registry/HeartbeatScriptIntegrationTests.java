@@ -1,7 +1,9 @@
 package io.github.redisgovernor.registry;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -73,8 +75,12 @@ class HeartbeatScriptIntegrationTests {
 	void heartbeatCarriesTheServerFiguresSampleSoTheSamplerSendsNothing() {
 		redis.command("CONFIG", "RESETSTAT");
 		withCarrier(null, null, "carrier", Duration.ofSeconds(10), (registry, sampler) -> {
+			// What the budget monitor sees: the count of the heartbeat that carried the sample.
+			List<Long> countsSeenBySampleListener = new CopyOnWriteArrayList<>();
+			sampler.addListener((figures) -> countsSeenBySampleListener.add(registry.current().liveInstances()));
 			assertThat(sampler.current().connectedClients()).isNull();
 			registry.heartbeat();
+			assertThat(countsSeenBySampleListener).containsExactly(1L);
 			ServerFigures figures = sampler.current();
 			assertThat(figures.connectedClients()).isNotNull().isPositive();
 			assertThat(figures.maxClients()).isEqualTo(Long.parseLong(redis.configGet("maxclients")));

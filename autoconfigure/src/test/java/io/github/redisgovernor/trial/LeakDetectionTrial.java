@@ -23,6 +23,7 @@ import io.github.redisgovernor.test.redis.RedisServer;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
@@ -62,8 +63,12 @@ public final class LeakDetectionTrial {
 				.run();
 			String base = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
 			HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-			// Let the first heartbeat and sample land, as in a running fleet.
-			Thread.sleep(6000);
+			// Let the first heartbeat and sample land, as in a running fleet. The leak starts
+			// this long after the first sample: -Dtrial.delay=1s starts it just after a
+			// sample, the worst case (the next calm sample is a whole interval away).
+			Duration delay = DurationStyle.detectAndParse(System.getProperty("trial.delay", "6s"));
+			Thread.sleep(delay.toMillis());
+			raw.add("leak started " + delay.toMillis() + " ms after the application started");
 
 			long infoBefore = infoCalls(redis);
 			AtomicLong healthPolls = new AtomicLong();

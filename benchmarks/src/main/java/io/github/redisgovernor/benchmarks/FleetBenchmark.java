@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
+import io.github.redisgovernor.budget.BudgetMonitor;
+import io.github.redisgovernor.budget.BudgetPolicy;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.SharedConnectionCommands;
 import io.github.redisgovernor.registry.InstanceRegistry;
@@ -47,7 +49,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * probe client sees. Last, it calibrates the Redis CPU price of one heartbeat on a single
  * connection, away from the simulation's own load.
  * <p>
- * Usage: {@code FleetBenchmark [--instances=1000] [--seconds=30] [--probe-seconds=10]
+ * Usage: {@code FleetBenchmark [--instances=1000] [--seconds=40] [--probe-seconds=10]
  * [--rounds=5] [--pin=true] [--calibrate=true] [--components=registry,sampler,watchdog]
  * ({@code --components=ping}: a control, one {@code PING} per instance per heartbeat
  * interval instead of the governor)
@@ -59,12 +61,17 @@ public final class FleetBenchmark {
 
 	private static ScheduledExecutorService floorScheduler;
 
+	private static final List<BudgetMonitor> monitors = new CopyOnWriteArrayList<>();
+
 	private FleetBenchmark() {
 	}
 
 	public static void main(String[] args) throws Exception {
 		int instances = Integer.parseInt(arg(args, "instances", "1000"));
-		int seconds = Integer.parseInt(arg(args, "seconds", "30"));
+		// Two heartbeat intervals by default: a window of whole intervals counts each
+		// instance's heartbeats exactly, wherever its schedule falls.
+		int seconds = Integer.parseInt(arg(args, "seconds", Long.toString(
+				new RedisGovernorProperties().getRegistry().getHeartbeatInterval().multipliedBy(2).toSeconds())));
 		int rounds = Integer.parseInt(arg(args, "rounds", "5"));
 		int probeSeconds = Integer.parseInt(arg(args, "probe-seconds", "10"));
 		List<String> parts = List.of(arg(args, "components", "registry,sampler,watchdog").split(","));
@@ -101,6 +108,10 @@ public final class FleetBenchmark {
 							watchdogs.stream().mapToLong(PingWatchdog::getPings).sum() - pingsBefore,
 							watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum() - skippedBefore);
 					registered = redis.command("ZCARD", "{redis-governor}:instances");
+					long unsettled = monitors.stream().filter((monitor) -> monitor.current().isUnsettled()).count();
+					System.out.printf("Budget: %d of %d instances unsettled (sampling at the fast interval)%n",
+							unsettled, monitors.size());
+					monitors.clear();
 					stops.forEach(Runnable::run);
 					stops.clear();
 				}
@@ -178,13 +189,21 @@ public final class FleetBenchmark {
 		InstanceRegistry registry = new InstanceRegistry(commands, identity, r.getKey(), r.getHeartbeatInterval(),
 				r.getTtl());
 		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, s.getSampleInterval(),
-				s.getClientListMaxAge());
+				s.getFastSampleInterval(), s.getClientListMaxAge());
+		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat script reads INFO
+		// clients for the sampler, and the budget monitor makes it sample faster while the
+		// budget is unsettled.
 		if (parts.contains("registry") && parts.contains("sampler")
 				&& r.getHeartbeatInterval().compareTo(s.getSampleInterval()) <= 0) {
-			// As RedisGovernorAccountingAutoConfiguration does: the heartbeat script reads
-			// INFO clients for the sampler.
 			registry.carrySamplesTo(sampler);
 		}
+		RedisGovernorProperties.Budget b = defaults.getBudget();
+		BudgetMonitor monitor = new BudgetMonitor(new BudgetPolicy(b.getConnectionsPerInstance(),
+				b.getReservedClients(), b.getHeadroom(), b.getSaturation().getWarn(), b.getSaturation().getCritical(),
+				b.getLeak().getWindow()), registry::current, identity);
+		sampler.addListener(monitor);
+		sampler.sampleFasterWhile(() -> monitor.current().isUnsettled());
+		monitors.add(monitor);
 		ScheduledFuture<?> floor = null;
 		if (parts.contains("ping")) {
 			// Control, not the governor: the cheapest command, once per instance per heartbeat

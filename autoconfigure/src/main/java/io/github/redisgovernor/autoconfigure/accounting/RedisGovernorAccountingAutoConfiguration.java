@@ -66,7 +66,7 @@ public final class RedisGovernorAccountingAutoConfiguration {
 			InstanceIdentity identity, RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
 		RedisGovernorProperties.Server server = properties.getServer();
 		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, server.getSampleInterval(),
-				server.getClientListMaxAge());
+				server.getFastSampleInterval(), server.getClientListMaxAge());
 		// A heartbeat at least as frequent as the sampling reads INFO clients in its own
 		// script: one command per interval for both (docs/fleet-benchmark.md).
 		if (properties.getRegistry().getHeartbeatInterval().compareTo(server.getSampleInterval()) <= 0) {
@@ -85,6 +85,9 @@ public final class RedisGovernorAccountingAutoConfiguration {
 				budget.getLeak().getWindow());
 		BudgetMonitor monitor = new BudgetMonitor(policy, registry::current, identity);
 		sampler.addListener(monitor);
+		// A calm fleet costs Redis one command per instance per heartbeat; above the budget
+		// the leak window is judged on samples every fast-sample-interval.
+		sampler.sampleFasterWhile(() -> monitor.current().isUnsettled());
 		return monitor;
 	}
 

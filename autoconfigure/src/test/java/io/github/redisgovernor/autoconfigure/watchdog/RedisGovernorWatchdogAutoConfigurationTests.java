@@ -46,7 +46,7 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 			assertThat(context).hasSingleBean(ConnectionWatchdog.class).hasSingleBean(ReconnectFailureReporter.class);
 			ConnectionWatchdog watchdog = context.getBean(ConnectionWatchdog.class);
 			assertThat(watchdog).isInstanceOf(PingWatchdog.class)
-				.hasToString("PingWatchdog[interval=10000ms, fastInterval=1000ms, timeout=500ms, failureThreshold=3]");
+				.hasToString("PingWatchdog[interval=20000ms, fastInterval=1000ms, timeout=500ms, failureThreshold=3]");
 			assertThat(watchdog.isRunning()).isTrue();
 			assertThat(context.getBeansOfType(DrainParticipant.class)).containsValue(watchdog);
 		});
@@ -58,7 +58,7 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 			.withPropertyValues("redis.governor.watchdog.interval=10s", "redis.governor.watchdog.fast-interval=3s",
 					"redis.governor.watchdog.timeout=2s", "redis.governor.watchdog.failure-threshold=5")
 			.run((context) -> assertThat(context.getBean(ConnectionWatchdog.class))
-				.hasToString("PingWatchdog[interval=10000ms, fastInterval=3000ms, timeout=2000ms, failureThreshold=5]"));
+				.hasToString("PingWatchdog[interval=20000ms, fastInterval=3000ms, timeout=2000ms, failureThreshold=5]"));
 	}
 
 	@Test

@@ -7,11 +7,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.SharedConnectionCommands;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -23,26 +23,15 @@ import static org.awaitility.Awaitility.await;
  * The sampler against a real {@code redis-server}: it samples at its fast interval only
  * while the budget is unsettled.
  */
+@ExtendWith(RedisServerExtension.class)
 class ServerFiguresSamplerIntegrationTests {
-
-	private static RedisServer redis;
 
 	private LettuceConnectionFactory factory;
 
 	private ServerFiguresSampler sampler;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@BeforeEach
-	void openFactory() {
+	void openFactory(RedisServer redis) {
 		this.factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
 		this.factory.afterPropertiesSet();
 		this.factory.start();

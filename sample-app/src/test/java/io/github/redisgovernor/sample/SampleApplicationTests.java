@@ -85,6 +85,11 @@ class SampleApplicationTests {
 				.startsWith("redis-governor-sample:"));
 	}
 
+	@Test
+	void leakDemoIsOffByDefault() throws Exception {
+		assertThat(send(HttpRequest.newBuilder(uri("/demo/leak")).GET()).statusCode()).isEqualTo(404);
+	}
+
 	private URI uri(String path) {
 		return URI.create("http://127.0.0.1:" + this.port + path);
 	}

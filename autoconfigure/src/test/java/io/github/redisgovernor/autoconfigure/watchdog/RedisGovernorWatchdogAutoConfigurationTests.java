@@ -55,10 +55,10 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 	@Test
 	void runShouldApplyWatchdogProperties() {
 		this.contextRunner
-			.withPropertyValues("redis.governor.watchdog.interval=10s", "redis.governor.watchdog.fast-interval=3s",
+			.withPropertyValues("redis.governor.watchdog.interval=15s", "redis.governor.watchdog.fast-interval=3s",
 					"redis.governor.watchdog.timeout=2s", "redis.governor.watchdog.failure-threshold=5")
 			.run((context) -> assertThat(context.getBean(ConnectionWatchdog.class))
-				.hasToString("PingWatchdog[interval=20000ms, fastInterval=3000ms, timeout=2000ms, failureThreshold=5]"));
+				.hasToString("PingWatchdog[interval=15000ms, fastInterval=3000ms, timeout=2000ms, failureThreshold=5]"));
 	}
 
 	@Test

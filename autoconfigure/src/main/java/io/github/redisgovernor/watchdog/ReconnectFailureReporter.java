@@ -23,6 +23,8 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 
 	static final String MAX_CLIENTS_REACHED = "max number of clients reached";
 
+	static final String HANDSHAKE_CLOSED = "RedisHandshakeHandler not registered";
+
 	private static final Log logger = LogFactory.getLog(ReconnectFailureReporter.class);
 
 	private final LettuceConnectionFactory connectionFactory;
@@ -69,13 +71,26 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 
 	void report(ReconnectFailedEvent event) {
 		String reason = reason(event.getCause());
-		String advice = reason.contains(MAX_CLIENTS_REACHED)
-				? "The server is full: other clients hold all of its maxclients connections, and this instance "
-						+ "keeps retrying with back-off. Find who holds them (CLIENT LIST, grouped by name and "
-						+ "address; unnamed connections usually leak from code that bypasses the governor), "
-						+ "stop the leak or raise maxclients."
-				: "Lettuce keeps retrying with back-off; commands are rejected at once until it succeeds. Check "
-						+ "that Redis is up and reachable from this instance.";
+		String advice;
+		if (reason.contains(MAX_CLIENTS_REACHED)) {
+			advice = "The server is full: other clients hold all of its maxclients connections, and this instance "
+					+ "keeps retrying with back-off. Find who holds them (CLIENT LIST, grouped by name and "
+					+ "address; unnamed connections usually leak from code that bypasses the governor), "
+					+ "stop the leak or raise maxclients.";
+		}
+		else if (reason.contains(HANDSHAKE_CLOSED)) {
+			// Lettuce's words when the peer closed the socket before the handshake could
+			// read a reply: what a full server does when its error is not read in time.
+			reason = "the server closed the connection during the handshake (" + reason + ")";
+			advice = "A full server closes new connections this way (maxclients reached), and so does a proxy or "
+					+ "firewall that drops them. Lettuce keeps retrying with back-off. Compare the server's "
+					+ "connected_clients with its maxclients (INFO clients) and, if it is full, find who holds the "
+					+ "connections (CLIENT LIST).";
+		}
+		else {
+			advice = "Lettuce keeps retrying with back-off; commands are rejected at once until it succeeds. Check "
+					+ "that Redis is up and reachable from this instance.";
+		}
 		logger.warn("Redis Governor [" + this.identity + "] could not reconnect to "
 				+ RedisEndpoint.describe(this.connectionFactory) + " (attempt " + event.getAttempt() + "): " + reason
 				+ ". " + advice);

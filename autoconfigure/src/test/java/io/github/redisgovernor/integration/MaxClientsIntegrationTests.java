@@ -118,9 +118,17 @@ class MaxClientsIntegrationTests {
 				+ "back-off 100ms..5s); %d log records in all mention 'max number of clients reached'%n", lines.size(),
 				window.toMillis(), mentions);
 		assertThat(lines).isNotEmpty();
-		assertThat(lines).allSatisfy((line) -> assertThat(line.group(2)).contains("max number of clients reached")
-			.contains("The server is full")
-			.contains("raise maxclients"));
+		// Redis answers a connection over maxclients with its error and closes it. Lettuce
+		// usually reads the error; now and then the close wins the race and Lettuce reports
+		// that the handshake never started. Both lines must point at maxclients.
+		List<Matcher> withServerReason = lines.stream()
+			.filter((line) -> line.group(2).contains("max number of clients reached"))
+			.toList();
+		assertThat(withServerReason).isNotEmpty()
+			.allSatisfy((line) -> assertThat(line.group(2)).contains("The server is full").contains("raise maxclients"));
+		assertThat(lines).allSatisfy((line) -> assertThat(line.group(2)).contains("maxclients")
+			.satisfiesAnyOf((text) -> assertThat(text).contains("max number of clients reached"),
+					(text) -> assertThat(text).contains("closed the connection during the handshake")));
 		List<Integer> attempts = lines.stream().map((line) -> Integer.parseInt(line.group(1))).toList();
 		assertThat(attempts).as("one line per reconnect attempt").doesNotHaveDuplicates().isSorted();
 		// Lettuce's own ConnectionWatchdog logs a failed reconnect at WARN at most once per 5 s.

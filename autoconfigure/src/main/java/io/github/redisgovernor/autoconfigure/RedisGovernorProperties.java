@@ -2,6 +2,7 @@ package io.github.redisgovernor.autoconfigure;
 
 import java.time.Duration;
 
+import io.github.redisgovernor.budget.BudgetPolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -555,6 +556,15 @@ public class RedisGovernorProperties implements InitializingBean {
 	 * close to its 'maxclients'.
 	 */
 	public static class Budget {
+
+		/**
+		 * Return the budget these properties describe.
+		 * @return the policy
+		 */
+		public BudgetPolicy toPolicy() {
+			return new BudgetPolicy(this.connectionsPerInstance, this.reservedClients, this.headroom,
+					this.saturation.getWarn(), this.saturation.getCritical(), this.leak.getWindow());
+		}
 
 		/**
 		 * Connections one instance may hold. Above this, on average over the fleet, a

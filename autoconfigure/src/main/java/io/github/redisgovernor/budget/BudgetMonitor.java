@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.registry.RegistrySnapshot;
 import io.github.redisgovernor.server.ServerFigures;
+import io.github.redisgovernor.server.ServerFiguresSampler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -61,6 +62,18 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		BudgetReport next = evaluate(figures, snapshot, state, at);
 		this.report = next;
 		logTransitions(previous, next);
+	}
+
+	/**
+	 * Judge every sample of this sampler, and have it sample at its fast interval while
+	 * the budget is unsettled ({@link BudgetReport#isUnsettled()}): a calm fleet costs
+	 * Redis one command per instance per heartbeat, and a leak window is judged on fresh
+	 * figures.
+	 * @param sampler the sampler
+	 */
+	public void listenTo(ServerFiguresSampler sampler) {
+		sampler.addListener(this);
+		sampler.sampleFasterWhile(() -> current().isUnsettled());
 	}
 
 	/**

@@ -129,11 +129,16 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	 * of two. While heartbeats carry samples,
 	 * the sampler sends nothing of its own; when they stop (scripts refused, Redis
 	 * unreachable), it samples on its own schedule again.
+	 * Nothing changes when the heartbeat is less frequent than the sampling.
 	 * @param sampler the sampler to feed
+	 * @return whether the heartbeat carries the sampler's samples
 	 */
-	public void carrySamplesTo(ServerFiguresSampler sampler) {
+	public boolean carrySamplesTo(ServerFiguresSampler sampler) {
+		if (!sampler.expectCarriedSamples(this.heartbeatInterval)) {
+			return false;
+		}
 		this.sampler = sampler;
-		sampler.expectCarriedSamples(this.heartbeatInterval);
+		return true;
 	}
 
 	@Override

@@ -158,11 +158,17 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	/**
 	 * Expect samples from another component's commands ({@link #offer}), sent every
 	 * {@code interval} when {@link #isSampleDue} says so: sample on our own only when none
-	 * arrived for a sample interval plus one such interval.
+	 * arrived for a sample interval plus one such interval. A component slower than the
+	 * sample interval cannot carry the samples: then nothing changes.
 	 * @param interval the interval at which the other component asks {@link #isSampleDue}
+	 * @return whether the samples are to be carried
 	 */
-	public void expectCarriedSamples(Duration interval) {
+	public boolean expectCarriedSamples(Duration interval) {
+		if (interval.compareTo(this.sampleInterval) > 0) {
+			return false;
+		}
 		this.carriedInterval = interval;
+		return true;
 	}
 
 	/**
@@ -224,16 +230,9 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	private void ownSample() {
-		boolean published = false;
-		try {
-			sampleAndPublish();
-			published = true;
-		}
-		finally {
-			if (!published) {
-				scheduleOwnSample(this.sampleInterval);
-			}
-		}
+		// Schedules the next sample itself (publish, then scheduleNext); sample() never
+		// throws and listener failures are caught, so the schedule cannot end here.
+		sampleAndPublish();
 	}
 
 	/**

@@ -97,6 +97,23 @@ class HeartbeatScriptIntegrationTests {
 	}
 
 	@Test
+	void heartbeatSlowerThanTheSamplingDoesNotCarryIt() {
+		withFactory(null, null, (factory) -> {
+			SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
+			InstanceIdentity identity = new InstanceIdentity("app", "slow");
+			ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, Duration.ofSeconds(10),
+					Duration.ofSeconds(5));
+			InstanceRegistry registry = new InstanceRegistry(commands, identity, KEY, Duration.ofSeconds(30),
+					Duration.ofSeconds(90));
+			assertThat(registry.carrySamplesTo(sampler)).isFalse();
+			registry.heartbeat();
+			assertThat(registry.current().liveInstances()).isEqualTo(1);
+			assertThat(sampler.current().connectedClients()).as("no sample carried").isNull();
+			registry.destroy();
+		});
+	}
+
+	@Test
 	void heartbeatReportsInfoRefusedByTheAclAndStillCounts() {
 		withCarrier("noinfo", "noinfo-pw", "noinfo", Duration.ofSeconds(10), (registry, sampler) -> {
 			registry.heartbeat();

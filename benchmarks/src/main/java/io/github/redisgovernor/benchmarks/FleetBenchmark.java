@@ -21,7 +21,6 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.budget.BudgetMonitor;
-import io.github.redisgovernor.budget.BudgetPolicy;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.SharedConnectionCommands;
 import io.github.redisgovernor.registry.InstanceRegistry;
@@ -193,16 +192,11 @@ public final class FleetBenchmark {
 		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat script reads INFO
 		// clients for the sampler, and the budget monitor makes it sample faster while the
 		// budget is unsettled.
-		if (parts.contains("registry") && parts.contains("sampler")
-				&& r.getHeartbeatInterval().compareTo(s.getSampleInterval()) <= 0) {
+		if (parts.contains("registry") && parts.contains("sampler")) {
 			registry.carrySamplesTo(sampler);
 		}
-		RedisGovernorProperties.Budget b = defaults.getBudget();
-		BudgetMonitor monitor = new BudgetMonitor(new BudgetPolicy(b.getConnectionsPerInstance(),
-				b.getReservedClients(), b.getHeadroom(), b.getSaturation().getWarn(), b.getSaturation().getCritical(),
-				b.getLeak().getWindow()), registry::current, identity);
-		sampler.addListener(monitor);
-		sampler.sampleFasterWhile(() -> monitor.current().isUnsettled());
+		BudgetMonitor monitor = new BudgetMonitor(defaults.getBudget().toPolicy(), registry::current, identity);
+		monitor.listenTo(sampler);
 		monitors.add(monitor);
 		ScheduledFuture<?> floor = null;
 		if (parts.contains("ping")) {

@@ -5,7 +5,6 @@ import java.util.Map;
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.budget.BudgetMonitor;
-import io.github.redisgovernor.budget.BudgetPolicy;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.client.GovernedClientCustomizer;
 import io.github.redisgovernor.client.InstanceIdentity;
@@ -69,9 +68,7 @@ public final class RedisGovernorAccountingAutoConfiguration {
 				server.getFastSampleInterval(), server.getClientListMaxAge());
 		// A heartbeat at least as frequent as the sampling reads INFO clients in its own
 		// script: one command per interval for both (docs/fleet-benchmark.md).
-		if (properties.getRegistry().getHeartbeatInterval().compareTo(server.getSampleInterval()) <= 0) {
-			registry.ifUnique((instances) -> instances.carrySamplesTo(sampler));
-		}
+		registry.ifUnique((instances) -> instances.carrySamplesTo(sampler));
 		return sampler;
 	}
 
@@ -79,15 +76,8 @@ public final class RedisGovernorAccountingAutoConfiguration {
 	@ConditionalOnMissingBean
 	BudgetMonitor redisGovernorBudgetMonitor(ServerFiguresSampler sampler, InstanceRegistry registry,
 			InstanceIdentity identity, RedisGovernorProperties properties) {
-		RedisGovernorProperties.Budget budget = properties.getBudget();
-		BudgetPolicy policy = new BudgetPolicy(budget.getConnectionsPerInstance(), budget.getReservedClients(),
-				budget.getHeadroom(), budget.getSaturation().getWarn(), budget.getSaturation().getCritical(),
-				budget.getLeak().getWindow());
-		BudgetMonitor monitor = new BudgetMonitor(policy, registry::current, identity);
-		sampler.addListener(monitor);
-		// A calm fleet costs Redis one command per instance per heartbeat; above the budget
-		// the leak window is judged on samples every fast-sample-interval.
-		sampler.sampleFasterWhile(() -> monitor.current().isUnsettled());
+		BudgetMonitor monitor = new BudgetMonitor(properties.getBudget().toPolicy(), registry::current, identity);
+		monitor.listenTo(sampler);
 		return monitor;
 	}
 

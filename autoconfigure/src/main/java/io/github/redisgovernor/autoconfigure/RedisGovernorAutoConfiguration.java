@@ -3,16 +3,19 @@ package io.github.redisgovernor.autoconfigure;
 import java.time.Duration;
 
 import io.github.redisgovernor.client.ClientPolicy;
-import io.github.redisgovernor.client.ConnectionFactoryAudit;
 import io.github.redisgovernor.client.GovernedClientCustomizer;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.NativeTransport;
+import io.github.redisgovernor.connection.ConnectionActivity;
+import io.github.redisgovernor.connection.ConnectionFactoryAudit;
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.lettuce.core.RedisClient;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -53,8 +56,14 @@ public final class RedisGovernorAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	ConnectionActivity redisGovernorConnectionActivity() {
+		return new ConnectionActivity();
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	GovernedClientCustomizer redisGovernorClientCustomizer(InstanceIdentity identity,
-			RedisGovernorProperties properties, Environment environment) {
+			RedisGovernorProperties properties, Environment environment, ConnectionActivity activity) {
 		Binder binder = Binder.get(environment);
 		String bootClientName = binder.bind("spring.data.redis.client-name", String.class).orElse(null);
 		if (StringUtils.hasText(bootClientName)) {
@@ -72,14 +81,14 @@ public final class RedisGovernorAutoConfiguration {
 		ClientPolicy policy = new ClientPolicy(connectTimeout, commandTimeout, properties.getRequestQueueSize(),
 				properties.getReconnect().getMinDelay(), properties.getReconnect().getMaxDelay(),
 				tcp.getKeepAliveIdle(), tcp.getKeepAliveInterval(), tcp.getKeepAliveCount(), tcp.getUserTimeout());
-		return new GovernedClientCustomizer(identity, policy, NativeTransport.detect());
+		return new GovernedClientCustomizer(identity, policy, NativeTransport.detect(), activity);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
 	ConnectionFactoryAudit redisGovernorConnectionFactoryAudit(ListableBeanFactory beanFactory,
-			GovernedClientCustomizer customizer) {
-		return new ConnectionFactoryAudit(beanFactory, customizer);
+			GovernedClientCustomizer customizer, ObjectProvider<GovernedConnection> governed) {
+		return new ConnectionFactoryAudit(beanFactory, customizer, governed);
 	}
 
 	private static Duration firstNonNull(@Nullable Duration governor, @Nullable Duration boot, Duration fallback) {

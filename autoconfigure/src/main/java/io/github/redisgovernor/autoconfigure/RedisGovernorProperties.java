@@ -2,6 +2,7 @@ package io.github.redisgovernor.autoconfigure;
 
 import java.time.Duration;
 
+import io.github.redisgovernor.connection.SharedConnectionStyle;
 import io.github.redisgovernor.budget.BudgetPolicy;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -25,9 +26,9 @@ public class RedisGovernorProperties implements InitializingBean {
 
 	private static final Log logger = LogFactory.getLog(RedisGovernorProperties.class);
 
-	static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+	public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
-	static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
+	public static final Duration DEFAULT_COMMAND_TIMEOUT = Duration.ofSeconds(2);
 
 	/**
 	 * Whether the governor is active. When false, the application gets plain Spring Boot
@@ -82,6 +83,14 @@ public class RedisGovernorProperties implements InitializingBean {
 	 * as Redis answers.
 	 */
 	private boolean failFast = false;
+
+	/**
+	 * Which of the factory's shared connections the governor's own commands (heartbeat,
+	 * samples, health) use: 'auto' picks the reactive one in a reactive web application
+	 * and the imperative one otherwise, so that the governor adds no connection. Set
+	 * 'reactive' for a reactive application that is not a reactive web application.
+	 */
+	private SharedConnectionStyle sharedConnection = SharedConnectionStyle.AUTO;
 
 	private final Watchdog watchdog = new Watchdog();
 
@@ -167,6 +176,14 @@ public class RedisGovernorProperties implements InitializingBean {
 
 	public void setFailFast(boolean failFast) {
 		this.failFast = failFast;
+	}
+
+	public SharedConnectionStyle getSharedConnection() {
+		return this.sharedConnection;
+	}
+
+	public void setSharedConnection(SharedConnectionStyle sharedConnection) {
+		this.sharedConnection = sharedConnection;
 	}
 
 	public Watchdog getWatchdog() {

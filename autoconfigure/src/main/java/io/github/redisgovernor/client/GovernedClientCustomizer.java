@@ -9,6 +9,7 @@ import io.lettuce.core.SocketOptions.KeepAliveOptions;
 import io.lettuce.core.SocketOptions.TcpUserTimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
+import io.lettuce.core.resource.NettyCustomizer;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -48,12 +49,23 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 
 	private final NativeTransport transport;
 
+	private final NettyCustomizer activity;
+
 	private volatile boolean applied;
 
-	public GovernedClientCustomizer(InstanceIdentity identity, ClientPolicy policy, NativeTransport transport) {
+	/**
+	 * Create the customizer.
+	 * @param identity the identity every connection is named with
+	 * @param policy the settings to apply
+	 * @param transport the native transport on the class path, if any
+	 * @param activity counts each connection's traffic, for the watchdog and the drain
+	 */
+	public GovernedClientCustomizer(InstanceIdentity identity, ClientPolicy policy, NativeTransport transport,
+			NettyCustomizer activity) {
 		this.identity = identity;
 		this.policy = policy;
 		this.transport = transport;
+		this.activity = activity;
 	}
 
 	@Override
@@ -78,6 +90,7 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 	public void customize(ClientResources.Builder builder) {
 		builder.reconnectDelay(Delay.fullJitter(this.policy.reconnectMinDelay(), this.policy.reconnectMaxDelay(),
 				this.policy.reconnectMinDelay().toMillis(), TimeUnit.MILLISECONDS));
+		builder.nettyCustomizer(this.activity);
 	}
 
 	SocketOptions socketOptions() {

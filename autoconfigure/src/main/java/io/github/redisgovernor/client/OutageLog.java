@@ -42,12 +42,12 @@ public final class OutageLog {
 		this.failures++;
 		if (this.failures == 1) {
 			this.failedSince = System.nanoTime();
-			this.logger.warn(this.task + " failed: " + SharedConnectionCommands.describe(ex) + ". " + advice.get()
+			this.logger.warn(this.task + " failed: " + Failures.describe(ex) + ". " + advice.get()
 					+ " Further failures are logged at DEBUG until it succeeds again.");
 		}
 		else if (this.logger.isDebugEnabled()) {
 			this.logger.debug(this.task + " failed again (" + this.failures + " in a row): "
-					+ SharedConnectionCommands.describe(ex));
+					+ Failures.describe(ex));
 		}
 	}
 

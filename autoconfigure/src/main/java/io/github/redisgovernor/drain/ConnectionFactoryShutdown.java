@@ -3,14 +3,13 @@ package io.github.redisgovernor.drain;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Objects;
 
-import io.github.redisgovernor.client.GovernedClientCustomizer;
-import io.lettuce.core.AbstractRedisClient;
+import io.github.redisgovernor.connection.GovernedConnection;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.framework.ProxyFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
@@ -18,14 +17,8 @@ import org.springframework.core.Ordered;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Prepares the governed {@link LettuceConnectionFactory} for a graceful shutdown, as soon
- * as Spring has initialized it and before anything sends a command:
- * <ul>
- * <li>registers the {@link InFlightCommands} listener on its native client, so every
- * connection it opens counts its commands;</li>
- * <li>moves the close of its connection from its lifecycle stop to its destruction.</li>
- * </ul>
- * Why the second: Spring stops every {@code SmartLifecycle} bean before it destroys any
+ * Moves the close of the governed {@link LettuceConnectionFactory}'s connection from its
+ * lifecycle stop to its destruction, when the context closes. Why: Spring stops every {@code SmartLifecycle} bean before it destroys any
  * bean, so with plain Spring Boot a {@code @PreDestroy} method, or a thread the
  * application manages itself, that still uses Redis fails with "LettuceConnectionFactory
  * has been STOPPED" (spring-data-redis#2843, spring-boot#39501). Once the
@@ -33,8 +26,11 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * factory is destroyed after the beans that depend on it, and just before its
  * {@code destroy()} this post-processor closes it through
  * {@link GracefulDrain#close(Runnable)}, which waits for the connection to be quiet
- * first. A {@code stop()} called while the application runs (not on
- * shutdown) still stops the factory at once.
+ * first. A {@code stop()} called while the application runs ({@code context.stop()}, a
+ * checkpoint) still stops the factory at once, and {@code start()} opens it again.
+ * <p>
+ * Every Lettuce factory is wrapped; which one is governed is decided when it stops, by
+ * the {@link GovernedConnection}, the one place that chooses it.
  *
  * @author Redis Governor contributors
  */
@@ -43,37 +39,29 @@ public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProces
 	private final Map<Object, DeferStopInterceptor> interceptors = Collections
 		.synchronizedMap(new IdentityHashMap<>());
 
-	private final ObjectProvider<GovernedClientCustomizer> customizer;
-
-	private final ObjectProvider<InFlightCommands> inFlight;
+	private final ObjectProvider<GovernedConnection> governed;
 
 	private final ObjectProvider<GracefulDrain> drain;
 
 	/**
-	 * Create the post-processor; its collaborators are looked up only when the governed
-	 * factory is initialized, so that it does not create them early.
-	 * @param customizer the governed client customizer, which names the governed factory
-	 * @param inFlight the in-flight command counter
+	 * Create the post-processor; its collaborators are looked up only when a factory
+	 * stops, so that it does not create them early.
+	 * @param governed the governed connection, which names the governed factory
 	 * @param drain the drain
 	 */
-	public ConnectionFactoryShutdown(ObjectProvider<GovernedClientCustomizer> customizer,
-			ObjectProvider<InFlightCommands> inFlight, ObjectProvider<GracefulDrain> drain) {
-		this.customizer = customizer;
-		this.inFlight = inFlight;
+	public ConnectionFactoryShutdown(ObjectProvider<GovernedConnection> governed, ObjectProvider<GracefulDrain> drain) {
+		this.governed = governed;
 		this.drain = drain;
 	}
 
 	@Override
 	public Object postProcessAfterInitialization(Object bean, String beanName) {
-		if (!(bean instanceof LettuceConnectionFactory factory) || !isGoverned(factory)) {
+		if (!(bean instanceof LettuceConnectionFactory factory)) {
 			return bean;
 		}
-		InFlightCommands counter = this.inFlight.getIfAvailable();
-		AbstractRedisClient client = factory.getNativeClient();
-		if (counter != null && client != null) {
-			client.addListener(counter);
-		}
-		DeferStopInterceptor interceptor = new DeferStopInterceptor(factory, this.drain);
+		// Every Lettuce factory is prepared; only the one the governed connection holds
+		// has its close deferred (decided at stop time, once the choice is made).
+		DeferStopInterceptor interceptor = new DeferStopInterceptor(factory, this.governed, this.drain);
 		this.interceptors.put(factory, interceptor);
 		ProxyFactory proxyFactory = new ProxyFactory(factory);
 		proxyFactory.setProxyTargetClass(true);
@@ -116,12 +104,6 @@ public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProces
 		return this.interceptors.containsKey(bean);
 	}
 
-	private boolean isGoverned(LettuceConnectionFactory factory) {
-		GovernedClientCustomizer governed = this.customizer.getIfAvailable();
-		return governed != null && Objects.equals(factory.getClientConfiguration().getClientName().orElse(null),
-				governed.getIdentity().getClientName());
-	}
-
 	/**
 	 * Marks a factory prepared by this post-processor.
 	 */
@@ -133,12 +115,16 @@ public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProces
 
 		private final LettuceConnectionFactory target;
 
+		private final ObjectProvider<GovernedConnection> governed;
+
 		private final ObjectProvider<GracefulDrain> drainProvider;
 
 		private volatile @Nullable GracefulDrain drain;
 
-		DeferStopInterceptor(LettuceConnectionFactory target, ObjectProvider<GracefulDrain> drainProvider) {
+		DeferStopInterceptor(LettuceConnectionFactory target, ObjectProvider<GovernedConnection> governed,
+				ObjectProvider<GracefulDrain> drainProvider) {
 			this.target = target;
+			this.governed = governed;
 			this.drainProvider = drainProvider;
 		}
 
@@ -168,6 +154,10 @@ public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProces
 		private boolean drained() {
 			// Looked up at stop time: the drain is still a live bean then (bean
 			// destruction has not begun) and is kept for the later destroy().
+			GovernedConnection connection = this.governed.getIfAvailable();
+			if (connection == null || AopProxyUtils.getSingletonTarget(connection.getFactory()) != this.target) {
+				return false;
+			}
 			GracefulDrain current = this.drainProvider.getIfAvailable();
 			if (current == null || !current.hasDrained()) {
 				return false;

@@ -1,5 +1,6 @@
 package io.github.redisgovernor.drain;
 
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -16,24 +17,26 @@ public class DrainMetrics implements MeterBinder, DrainObserver {
 
 	private final String application;
 
-	private final InFlightCommands inFlight;
+	private final GovernedConnection connection;
 
 	private volatile @Nullable Timer timer;
 
 	/**
 	 * Create the binder.
 	 * @param application the value of the {@code application} tag
-	 * @param inFlight the in-flight command counter
+	 * @param connection the governed connection, whose shared connections' commands in
+	 * flight the gauge reads
 	 */
-	public DrainMetrics(String application, InFlightCommands inFlight) {
+	public DrainMetrics(String application, GovernedConnection connection) {
 		this.application = application;
-		this.inFlight = inFlight;
+		this.connection = connection;
 	}
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		Gauge.builder("redis.governor.commands.inflight", this.inFlight, InFlightCommands::current)
-			.description("Redis commands sent by this instance that have not completed yet")
+		Gauge.builder("redis.governor.commands.inflight", this.connection,
+				(governed) -> governed.sharedActivity().waiting())
+			.description("Commands sent on the shared connections that wait for their reply")
 			.baseUnit("commands")
 			.tag("application", this.application)
 			.strongReference(true)

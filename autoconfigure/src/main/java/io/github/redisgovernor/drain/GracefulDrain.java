@@ -7,10 +7,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.connection.ConnectionActivity.Activity;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.SmartLifecycle;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.scheduling.concurrent.ExecutorConfigurationSupport;
 import org.springframework.util.Assert;
 
@@ -43,7 +46,7 @@ import org.springframework.util.Assert;
  *
  * @author Redis Governor contributors
  */
-public class GracefulDrain implements SmartLifecycle {
+public class GracefulDrain implements SmartLifecycle, ApplicationListener<ContextClosedEvent> {
 
 	/**
 	 * Shutdown phase: after the web server and Spring's executors, before the connection
@@ -57,7 +60,7 @@ public class GracefulDrain implements SmartLifecycle {
 
 	private final InstanceIdentity identity;
 
-	private final InFlightCommands inFlight;
+	private final Supplier<Activity> activity;
 
 	private final Supplier<List<DrainParticipant>> participants;
 
@@ -73,6 +76,10 @@ public class GracefulDrain implements SmartLifecycle {
 
 	private volatile boolean closeDeferred;
 
+	// Set when the context closes: only then is the factory's close deferred to its
+	// destruction. A context.stop() stops the factory at once, and start() opens it again.
+	private volatile boolean closing;
+
 	private volatile boolean drained;
 
 	private volatile long startNanos;
@@ -86,19 +93,19 @@ public class GracefulDrain implements SmartLifecycle {
 	/**
 	 * Create a drain.
 	 * @param identity the identity named in the summary line
-	 * @param inFlight the in-flight command counter of the governed client
+	 * @param activity the activity of the governed shared connections
 	 * @param participants supplies the participants, in order, when the drain starts
 	 * @param timeout the longest the drain waits
 	 * @param quietPeriod how long the connection must stay idle to count as drained
 	 * @param observer told about the completed drain
 	 */
-	public GracefulDrain(InstanceIdentity identity, InFlightCommands inFlight,
+	public GracefulDrain(InstanceIdentity identity, Supplier<Activity> activity,
 			Supplier<List<DrainParticipant>> participants, Duration timeout, Duration quietPeriod,
 			DrainObserver observer) {
 		Assert.isTrue(timeout.compareTo(Duration.ZERO) > 0, "'timeout' must be positive");
 		Assert.isTrue(!quietPeriod.isNegative(), "'quietPeriod' must not be negative");
 		this.identity = identity;
-		this.inFlight = inFlight;
+		this.activity = activity;
 		this.participants = participants;
 		this.timeout = timeout;
 		this.quietPeriod = quietPeriod;
@@ -114,16 +121,24 @@ public class GracefulDrain implements SmartLifecycle {
 	}
 
 	/**
-	 * Return whether the drain has waited and the connection factory may now be closed.
-	 * @return {@code true} once {@link #stop()} has completed
+	 * Return whether the context is closing and the drain has waited, so that the
+	 * connection factory's close waits for its destruction.
+	 * @return {@code true} once {@link #stop()} has completed during the context's close
 	 */
 	public boolean hasDrained() {
-		return this.drained;
+		return this.drained && this.closing;
 	}
 
 	@Override
 	public void start() {
+		this.drained = false;
+		this.closed.set(false);
 		this.running = true;
+	}
+
+	@Override
+	public void onApplicationEvent(ContextClosedEvent event) {
+		this.closing = true;
 	}
 
 	@Override
@@ -133,7 +148,7 @@ public class GracefulDrain implements SmartLifecycle {
 		}
 		this.running = false;
 		this.startNanos = System.nanoTime();
-		this.finishedAtStart = this.inFlight.finished();
+		this.finishedAtStart = finished();
 		for (DrainParticipant participant : this.participants.get()) {
 			try {
 				participant.stopBeforeDrain();
@@ -144,12 +159,12 @@ public class GracefulDrain implements SmartLifecycle {
 			}
 		}
 		boolean quiet = awaitQuiet();
-		this.startedWhenDrained = this.inFlight.started();
+		this.startedWhenDrained = started();
 		this.quietWhenDrained = quiet;
 		this.drained = true;
-		if (!this.closeDeferred && this.closed.compareAndSet(false, true)) {
+		if ((!this.closeDeferred || !this.closing) && this.closed.compareAndSet(false, true)) {
 			// The factory's own stop closes the connection right after this phase.
-			report(quiet, this.inFlight.current());
+			report(quiet, current());
 		}
 	}
 
@@ -166,9 +181,9 @@ public class GracefulDrain implements SmartLifecycle {
 		}
 		// A drain that already gave up has no time left. One that ended quiet, with nothing
 		// sent since, is still quiet. Otherwise wait again within the same deadline.
-		boolean idleSinceDrained = this.inFlight.started() == this.startedWhenDrained && this.inFlight.current() == 0;
+		boolean idleSinceDrained = started() == this.startedWhenDrained && current() == 0;
 		boolean quiet = this.quietWhenDrained && (idleSinceDrained || awaitQuiet());
-		long abandoned = this.inFlight.current();
+		long abandoned = current();
 		try {
 			closeConnection.run();
 		}
@@ -177,15 +192,28 @@ public class GracefulDrain implements SmartLifecycle {
 		}
 	}
 
+	private long started() {
+		return this.activity.get().written();
+	}
+
+	private long current() {
+		return this.activity.get().waiting();
+	}
+
+	private long finished() {
+		Activity now = this.activity.get();
+		return now.written() - now.waiting();
+	}
+
 	private boolean awaitQuiet() {
 		long deadline = this.startNanos + this.timeout.toNanos();
 		long quietNanos = this.quietPeriod.toNanos();
-		long lastStarted = this.inFlight.started();
+		long lastStarted = started();
 		long quietSince = System.nanoTime();
 		while (true) {
 			long now = System.nanoTime();
-			long started = this.inFlight.started();
-			if (this.inFlight.current() > 0 || started != lastStarted) {
+			long started = started();
+			if (current() > 0 || started != lastStarted) {
 				lastStarted = started;
 				quietSince = now;
 			}
@@ -207,7 +235,7 @@ public class GracefulDrain implements SmartLifecycle {
 
 	private void report(boolean quiet, long abandoned) {
 		Duration duration = Duration.ofNanos(System.nanoTime() - this.startNanos);
-		long drainedCommands = Math.max(0, this.inFlight.finished() - this.finishedAtStart - abandoned);
+		long drainedCommands = Math.max(0, finished() - this.finishedAtStart - abandoned);
 		DrainSummary summary = new DrainSummary(drainedCommands, abandoned, duration, !quiet);
 		String line = "Redis Governor [" + this.identity + "] drained the Redis connection in " + duration.toMillis()
 				+ "ms: " + drainedCommands + " commands completed during the drain, " + abandoned + " abandoned";

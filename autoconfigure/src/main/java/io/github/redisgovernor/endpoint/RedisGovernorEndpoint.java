@@ -6,11 +6,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
+import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.budget.BudgetReport;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.client.InstanceIdentity;
-import io.github.redisgovernor.client.SharedConnectionCommands;
 import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.registry.LiveInstance;
 import io.github.redisgovernor.server.ClientListSummary;
@@ -99,7 +99,7 @@ public class RedisGovernorEndpoint {
 			instances.put("live", live.stream().map(this::instance).toList());
 		}
 		catch (Exception ex) {
-			unreadable.put("registry", SharedConnectionCommands.describe(ex));
+			unreadable.put("registry", Failures.describe(ex));
 		}
 		return instances;
 	}

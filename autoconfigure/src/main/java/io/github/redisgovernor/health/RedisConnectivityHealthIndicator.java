@@ -3,20 +3,16 @@ package io.github.redisgovernor.health;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
+import io.github.redisgovernor.client.Failures;
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.server.InfoParser;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
-import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.util.Assert;
 
 /**
@@ -34,9 +30,7 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 
 	static final Duration SERVER_DETAILS_MAX_AGE = Duration.ofMinutes(1);
 
-	private final RedisConnectionFactory connectionFactory;
-
-	private final Duration timeout;
+	private final GovernedConnection connection;
 
 	private final LongSupplier nanoClock;
 
@@ -44,69 +38,41 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 
 	/**
 	 * Create an indicator.
-	 * @param connectionFactory the governed connection factory
-	 * @param timeout the longest a check waits for {@code PING}
+	 * @param connection the governed connection
 	 */
-	public RedisConnectivityHealthIndicator(RedisConnectionFactory connectionFactory, Duration timeout) {
-		this(connectionFactory, timeout, System::nanoTime);
+	public RedisConnectivityHealthIndicator(GovernedConnection connection) {
+		this(connection, System::nanoTime);
 	}
 
-	RedisConnectivityHealthIndicator(RedisConnectionFactory connectionFactory, Duration timeout,
-			LongSupplier nanoClock) {
-		Assert.notNull(connectionFactory, "'connectionFactory' must not be null");
-		Assert.isTrue(timeout != null && !timeout.isNegative() && !timeout.isZero(), "'timeout' must be positive");
-		this.connectionFactory = connectionFactory;
-		this.timeout = timeout;
+	RedisConnectivityHealthIndicator(GovernedConnection connection, LongSupplier nanoClock) {
+		Assert.notNull(connection, "'connection' must not be null");
+		this.connection = connection;
 		this.nanoClock = nanoClock;
 	}
 
 	@Override
 	public Health health() {
 		long start = this.nanoClock.getAsLong();
-		RedisConnection connection;
 		try {
-			// With a shared native connection this opens nothing: it hands out the shared one.
-			connection = this.connectionFactory.getConnection();
-		}
-		catch (RuntimeException ex) {
-			this.serverDetails = null;
-			return Health.down(ex).build();
-		}
-		try {
-			return check(connection, start);
-		}
-		finally {
-			connection.close();
-		}
-	}
-
-	private Health check(RedisConnection connection, long start) {
-		Object nativeConnection = connection.getNativeConnection();
-		if (!(nativeConnection instanceof RedisClusterAsyncCommands<?, ?> commands)) {
-			// Not Lettuce: fall back to the client's own, command-timeout bounded PING.
-			connection.ping();
-			return Health.up().withDetail("latencyMillis", elapsedMillis(start)).build();
-		}
-		try {
-			await(commands.ping());
+			this.connection.execute((redis) -> redis.ping());
 		}
 		catch (TimeoutException ex) {
 			this.serverDetails = null;
 			return Health.down()
-				.withDetail("error", "PING got no reply within " + this.timeout.toMillis() + "ms")
+				.withDetail("error", "PING got no reply within " + this.connection.getCommandTimeout().toMillis() + "ms")
 				.build();
 		}
 		catch (Exception ex) {
 			this.serverDetails = null;
-			return Health.down(unwrap(ex)).build();
+			return Health.down(ex).build();
 		}
 		double latencyMillis = elapsedMillis(start);
 		Health.Builder health = Health.up().withDetail("latencyMillis", latencyMillis);
-		health.withDetails(serverDetails(commands).asMap());
+		health.withDetails(serverDetails().asMap());
 		return health.build();
 	}
 
-	private ServerDetails serverDetails(RedisClusterAsyncCommands<?, ?> commands) {
+	private ServerDetails serverDetails() {
 		ServerDetails current = this.serverDetails;
 		long now = this.nanoClock.getAsLong();
 		if (current != null && now - current.readAt() < SERVER_DETAILS_MAX_AGE.toNanos()) {
@@ -114,35 +80,22 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 		}
 		ServerDetails fresh;
 		try {
-			Map<String, String> info = InfoParser.parse(await(commands.info("server")));
-			Map<String, String> replication = InfoParser.parse(await(commands.info("replication")));
+			Map<String, String> info = InfoParser.parse(this.connection.execute((redis) -> redis.info("server")));
+			Map<String, String> replication = InfoParser
+				.parse(this.connection.execute((redis) -> redis.info("replication")));
 			fresh = new ServerDetails(info.get("redis_version"), info.get("redis_mode"), replication.get("role"),
 					null, now);
 		}
 		catch (Exception ex) {
 			// INFO may be forbidden by ACL: connectivity is still fine, say what is missing.
-			fresh = new ServerDetails(null, null, null, "INFO not readable: " + unwrap(ex).getMessage(), now);
+			fresh = new ServerDetails(null, null, null, "INFO not readable: " + Failures.describe(ex), now);
 		}
 		this.serverDetails = fresh;
 		return fresh;
 	}
 
-	private <T> T await(RedisFuture<T> future) throws Exception {
-		try {
-			return future.get(this.timeout.toNanos(), TimeUnit.NANOSECONDS);
-		}
-		catch (TimeoutException ex) {
-			future.cancel(false);
-			throw ex;
-		}
-	}
-
 	private double elapsedMillis(long start) {
 		return Math.round((this.nanoClock.getAsLong() - start) / 10_000.0) / 100.0;
-	}
-
-	private static Throwable unwrap(Throwable ex) {
-		return (ex instanceof ExecutionException && ex.getCause() != null) ? ex.getCause() : ex;
 	}
 
 	private record ServerDetails(@Nullable String version, @Nullable String mode, @Nullable String role,

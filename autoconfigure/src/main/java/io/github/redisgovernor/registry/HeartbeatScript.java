@@ -6,8 +6,10 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
-import io.github.redisgovernor.client.SharedConnectionCommands.Session;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -57,32 +59,32 @@ final class HeartbeatScript {
 	}
 
 	/**
-	 * Run the heartbeat.
-	 * @param session the shared connection
+	 * Send the heartbeat; never waits.
+	 * @param redis the shared connection's commands
 	 * @param key the registry key
 	 * @param member this instance's member
 	 * @param ttl the registry ttl
 	 * @param readInfoClients whether to read {@code INFO clients} in the same call
-	 * @return the reply
-	 * @throws Exception the server's error reply (for example NOPERM when the ACL
-	 * forbids scripts) or a timeout
+	 * @return the reply to come, or the server's error reply (for example NOPERM when
+	 * the ACL forbids scripts)
 	 */
-	static Reply run(Session session, byte[] key, byte[] member, Duration ttl, boolean readInfoClients)
-			throws Exception {
-		RedisClusterAsyncCommands<byte[], byte[]> redis = session.commands();
+	static CompletionStage<Reply> run(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[] key, byte[] member,
+			Duration ttl, boolean readInfoClients) {
 		byte[][] keys = { key };
 		byte[][] args = { member, Long.toString(ttl.toMillis()).getBytes(StandardCharsets.US_ASCII),
 				Long.toString(ttl.toMillis() * 2).getBytes(StandardCharsets.US_ASCII),
 				(readInfoClients ? ONE : ZERO) };
-		List<Object> result;
-		try {
-			result = session.await(redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args));
-		}
-		catch (RedisNoScriptException ex) {
-			// First run on this server (or after SCRIPT FLUSH or a failover): EVAL loads it.
-			result = session.await(redis.eval(SOURCE, ScriptOutputType.MULTI, keys, args));
-		}
-		return Reply.of(result);
+		CompletionStage<List<Object>> sent = redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args);
+		return sent.handle((result, failure) -> {
+			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
+					? failure.getCause() : failure;
+			if (cause instanceof RedisNoScriptException) {
+				// First run on this server (or after SCRIPT FLUSH or a failover): EVAL loads it.
+				return redis.<List<Object>>eval(SOURCE, ScriptOutputType.MULTI, keys, args);
+			}
+			return (failure != null) ? CompletableFuture.<List<Object>>failedFuture(cause)
+					: CompletableFuture.completedFuture(result);
+		}).thenCompose((stage) -> stage).thenApply(Reply::of);
 	}
 
 	/**

@@ -6,16 +6,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.OutageLog;
-import io.github.redisgovernor.client.SharedConnectionCommands;
-import io.github.redisgovernor.client.SharedConnectionCommands.Session;
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.drain.DrainParticipant;
+import io.github.redisgovernor.scheduling.GovernorScheduler;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.lettuce.core.Range;
 import io.lettuce.core.Range.Boundary;
@@ -32,44 +35,55 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.util.Assert;
 
 /**
- * The fleet's instance registry: one sorted set on the server, member
+ * The fleet's instance registry, and the one flow of the governor's accounting traffic.
+ * <p>
+ * The registry is one sorted set on the server, member
  * {@code <application>/<instance-id>}, score = the time of the member's last heartbeat
- * in epoch milliseconds.
+ * in epoch milliseconds. Every heartbeat interval this instance runs one script
+ * ({@link HeartbeatScript}): {@code TIME}, {@code ZADD} (its own heartbeat),
+ * {@code ZREMRANGEBYSCORE} (prunes members older than the ttl), {@code PEXPIRE} and
+ * {@code ZCOUNT}. All of them are O(log N). Scores come from the server's {@code TIME}, so
+ * a host whose clock is off cannot prune its peers or drop out itself.
  * <p>
- * Every heartbeat interval this instance runs one script ({@link HeartbeatScript}) on the
- * shared connection: {@code TIME}, {@code ZADD} (its own heartbeat),
- * {@code ZREMRANGEBYSCORE} (prunes members older than the ttl), {@code PEXPIRE} (the key
- * vanishes when the whole fleet is gone) and {@code ZCOUNT} (the number of live
- * instances). All of them are O(log N), so the traffic stays flat as the fleet grows.
- * Scores come from the server's {@code TIME}, so a host whose clock is off cannot prune
- * its peers or drop out itself. When the ACL forbids scripts, it sends the same commands
- * back to back instead.
+ * When the {@link ServerFiguresSampler} has a sample due, the same script reads
+ * {@code INFO clients} and hands the reply over: one command per interval for both. When
+ * a sample is due between heartbeats (a sample interval shorter than the heartbeat
+ * interval), the flow sends {@code INFO clients} alone.
  * <p>
- * When a {@link ServerFiguresSampler} is attached ({@link #carrySamplesTo}), the same
- * script also reads {@code INFO clients} and hands the reply to it, so that the sampler
- * sends no command of its own while heartbeats succeed.
+ * When the server refuses scripts (ACL, scripts disabled), the same commands go out back
+ * to back; the script is tried again every {@link #SCRIPT_RETRY_HEARTBEATS} heartbeats, so
+ * that an ACL fix takes effect without a restart. Any other error reply (OOM, LOADING,
+ * BUSY, READONLY during a failover) fails that one heartbeat only.
+ * <p>
+ * All of it runs on the {@link GovernorScheduler} without waiting: the commands are sent,
+ * and the reply is handled when it arrives. A heartbeat still without a reply when the
+ * next one is due is not doubled.
  * <p>
  * The instance removes itself ({@code ZREM}) when it stops: through the drain
- * ({@link DrainParticipant}), through its own {@link SmartLifecycle#stop()}, or on
- * destroy, whichever comes first. An instance that dies without deregistering stops
- * counting after the ttl.
- * <p>
- * A failing heartbeat never throws: it is logged once per outage and retried at the next
- * interval.
+ * ({@link DrainParticipant}), its own {@link SmartLifecycle#stop()}, or on destroy,
+ * whichever comes first; {@link #start()} registers it again. An instance that dies
+ * without deregistering stops counting after the ttl.
  *
  * @author Redis Governor contributors
  */
 public class InstanceRegistry implements SmartLifecycle, DrainParticipant, DisposableBean {
 
 	/**
-	 * Starts after the connection factory (phase 0) and before the web server; stops
-	 * after the web server's graceful shutdown and before the connection factory.
+	 * Starts after the connection factory (phase 0) and the scheduler, and before the web
+	 * server; stops after the web server's graceful shutdown and before the scheduler.
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
+	/**
+	 * After a refusal, the script is tried again every this many heartbeats.
+	 */
+	static final int SCRIPT_RETRY_HEARTBEATS = 15;
+
 	private static final Log logger = LogFactory.getLog(InstanceRegistry.class);
 
-	private final SharedConnectionCommands commands;
+	private final GovernedConnection connection;
+
+	private final GovernorScheduler scheduler;
 
 	private final InstanceIdentity identity;
 
@@ -89,13 +103,16 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	private final AtomicBoolean registered = new AtomicBoolean();
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private @Nullable ScheduledFuture<?> task;
 
 	private volatile boolean running;
 
-	private volatile boolean deregistered;
+	private volatile @Nullable CompletableFuture<?> pending;
 
-	private volatile boolean scriptUsable = true;
+	private volatile long lastHeartbeatNanos;
+
+	// Heartbeats left before the script is tried again; 0 while it is used.
+	private volatile int fallbackHeartbeatsLeft;
 
 	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
 
@@ -103,17 +120,19 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	/**
 	 * Create a registry.
-	 * @param commands the shared connection
+	 * @param connection the governed connection
+	 * @param scheduler the scheduler the heartbeats run on
 	 * @param identity this instance
 	 * @param key the sorted set's key
 	 * @param heartbeatInterval time between two heartbeats
 	 * @param ttl age after which a member no longer counts
 	 */
-	public InstanceRegistry(SharedConnectionCommands commands, InstanceIdentity identity, String key,
-			Duration heartbeatInterval, Duration ttl) {
+	public InstanceRegistry(GovernedConnection connection, GovernorScheduler scheduler, InstanceIdentity identity,
+			String key, Duration heartbeatInterval, Duration ttl) {
 		Assert.hasText(key, "'key' must not be empty");
 		Assert.isTrue(ttl.compareTo(heartbeatInterval) > 0, "'ttl' must be longer than 'heartbeatInterval'");
-		this.commands = commands;
+		this.connection = connection;
+		this.scheduler = scheduler;
 		this.identity = identity;
 		this.key = key.getBytes(StandardCharsets.UTF_8);
 		this.member = identity.getApplication() + "/" + identity.getInstanceId();
@@ -124,41 +143,33 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	}
 
 	/**
-	 * Read {@code INFO clients} in the heartbeat script whenever the sampler has a
-	 * sample due, and hand it to the sampler: one command per interval for both instead
-	 * of two. While heartbeats carry samples,
-	 * the sampler sends nothing of its own; when they stop (scripts refused, Redis
-	 * unreachable), it samples on its own schedule again.
-	 * Nothing changes when the heartbeat is less frequent than the sampling.
-	 * @param sampler the sampler to feed
-	 * @return whether the heartbeat carries the sampler's samples
+	 * Feed the sampler from this flow: the heartbeat reads {@code INFO clients} whenever
+	 * a sample is due.
+	 * @param sampler the sampler
 	 */
-	public boolean carrySamplesTo(ServerFiguresSampler sampler) {
-		if (!sampler.expectCarriedSamples(this.heartbeatInterval)) {
-			return false;
-		}
+	public void sampleFor(ServerFiguresSampler sampler) {
 		this.sampler = sampler;
-		return true;
 	}
 
 	@Override
 	public void start() {
 		synchronized (this.lifecycleMonitor) {
-			if (this.running || this.deregistered) {
+			if (this.running) {
 				return;
 			}
-			ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor((task) -> {
-				Thread thread = new Thread(task, "redis-governor-registry");
-				thread.setDaemon(true);
-				return thread;
-			});
+			this.lastHeartbeatNanos = 0;
 			// The first heartbeat runs at once but off the startup thread: an unreachable
 			// Redis must not delay or fail the application's startup.
-			scheduler.scheduleWithFixedDelay(this::heartbeat, 0, this.heartbeatInterval.toMillis(),
-					TimeUnit.MILLISECONDS);
-			this.scheduler = scheduler;
+			Duration tick = tick();
+			this.task = this.scheduler.scheduleWithFixedDelay(this::tickNow, Duration.ZERO, tick);
 			this.running = true;
 		}
+	}
+
+	private Duration tick() {
+		ServerFiguresSampler sampler = this.sampler;
+		Duration sampleInterval = (sampler != null) ? sampler.getSampleInterval() : this.heartbeatInterval;
+		return (sampleInterval.compareTo(this.heartbeatInterval) < 0) ? sampleInterval : this.heartbeatInterval;
 	}
 
 	@Override
@@ -186,96 +197,127 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		return PHASE;
 	}
 
-	/**
-	 * Send one heartbeat now. Called by the schedule; never throws.
-	 */
-	void heartbeat() {
-		if (this.deregistered) {
+	void tickNow() {
+		if (!this.running || this.pending != null) {
+			// A heartbeat without a reply yet is not doubled; its timeout ends it.
 			return;
 		}
+		long now = System.nanoTime();
+		long slack = tick().toNanos() / 2;
+		ServerFiguresSampler sampler = this.sampler;
+		boolean sampleDue = sampler != null && sampler.isSampleDue(tick());
+		if (this.lastHeartbeatNanos == 0 || now - this.lastHeartbeatNanos >= this.heartbeatInterval.toNanos() - slack) {
+			heartbeat(sampleDue);
+		}
+		else if (sampleDue) {
+			sampler.sampleNow();
+		}
+	}
+
+	/**
+	 * Send one heartbeat now, reading a sample if one is due, and wait for it.
+	 */
+	void heartbeatNow() {
+		ServerFiguresSampler sampler = this.sampler;
+		heartbeat(sampler != null && sampler.isSampleDue(tick())).join();
+	}
+
+	/**
+	 * Send one heartbeat now, and hand its sample to the sampler if asked. Never throws.
+	 * @param sample whether to read {@code INFO clients} in the same call
+	 * @return the heartbeat's completion
+	 */
+	CompletableFuture<?> heartbeat(boolean sample) {
 		// Set before the first attempt: a ZADD that reached the server but whose reply was
 		// lost must still be removed on shutdown.
 		this.registered.set(true);
-		try {
-			Outcome outcome = this.commands.execute(this::sendHeartbeat);
+		this.lastHeartbeatNanos = System.nanoTime();
+		CompletableFuture<Outcome> sent = this.connection.submit((redis) -> send(redis, sample));
+		CompletableFuture<?> handled = sent.handle((outcome, failure) -> {
+			handle(outcome, failure, sample);
+			return null;
+		});
+		this.pending = handled;
+		handled.whenComplete((ignored, failure) -> this.pending = null);
+		return handled;
+	}
+
+	private void handle(@Nullable Outcome outcome, @Nullable Throwable failure, boolean sample) {
+		ServerFiguresSampler sampler = this.sampler;
+		if (outcome != null) {
 			this.snapshot = new RegistrySnapshot(outcome.live(), Instant.now(), null);
 			this.outageLog.succeeded();
 			// After the snapshot: the sampler's listeners judge the sample against this count.
-			ServerFiguresSampler sampler = this.sampler;
-			if (outcome.sample() != null && sampler != null) {
-				carry(sampler, outcome.sample());
+			if (sample && sampler != null && outcome.sample() != null) {
+				outcome.sample().offerTo(sampler);
 			}
+			return;
 		}
-		catch (Throwable ex) {
-			RegistrySnapshot previous = this.snapshot;
-			this.snapshot = new RegistrySnapshot(previous.liveInstances(), previous.lastHeartbeat(),
-					"heartbeat failed: " + SharedConnectionCommands.describe(ex));
-			this.outageLog.failed(ex, () -> "This instance drops out of the fleet count after "
-					+ this.ttl.toMillis() + "ms; the heartbeat is retried every "
-					+ this.heartbeatInterval.toMillis() + "ms.");
+		Throwable cause = unwrap(failure);
+		RegistrySnapshot previous = this.snapshot;
+		this.snapshot = new RegistrySnapshot(previous.liveInstances(), previous.lastHeartbeat(),
+				"heartbeat failed: " + Failures.describe(cause));
+		this.outageLog.failed(cause, () -> "This instance drops out of the fleet count after " + this.ttl.toMillis()
+				+ "ms; the heartbeat is retried every " + this.heartbeatInterval.toMillis() + "ms.");
+		if (sample && sampler != null) {
+			sampler.offerFailure(cause);
 		}
 	}
 
-	private Outcome sendHeartbeat(Session session) throws Exception {
-		if (this.scriptUsable) {
-			try {
-				ServerFiguresSampler sampler = this.sampler;
-				boolean sample = sampler != null && sampler.isSampleDue(this.heartbeatInterval);
-				HeartbeatScript.Reply reply = HeartbeatScript.run(session, this.key, this.memberBytes, this.ttl,
-						sample);
+	private CompletionStage<Outcome> send(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {
+		int left = this.fallbackHeartbeatsLeft;
+		if (left > 0) {
+			this.fallbackHeartbeatsLeft = left - 1;
+			return sendCommands(redis, sample);
+		}
+		return HeartbeatScript.run(redis, this.key, this.memberBytes, this.ttl, sample)
+			.thenApply((reply) -> {
 				logPruned(reply.pruned());
-				return new Outcome(reply.live(), sample ? reply : null);
-			}
-			catch (RedisCommandExecutionException ex) {
-				// Scripts forbidden by ACL (NOPERM), disabled, or a server too old to write
-				// after TIME in a script: fall back to plain commands for good.
-				this.scriptUsable = false;
-				logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate "
-						+ "commands, because the heartbeat script was refused: "
-						+ SharedConnectionCommands.describe(ex) + ". This costs Redis about five times more "
-						+ "commands per heartbeat; allow EVAL/EVALSHA for this user to avoid it.");
-			}
-		}
-		return new Outcome(sendHeartbeatCommands(session), null);
+				return new Outcome(reply.live(), sample ? CarriedSample.of(reply) : null);
+			})
+			.handle((outcome, failure) -> {
+				Throwable cause = unwrap(failure);
+				if (outcome != null) {
+					return CompletableFuture.completedFuture(outcome);
+				}
+				if (cause instanceof RedisCommandExecutionException refusal && ScriptRefusal.isRefusal(refusal)) {
+					fallBack(refusal);
+					return sendCommands(redis, sample);
+				}
+				return CompletableFuture.<Outcome>failedFuture(cause);
+			})
+			.thenCompose((stage) -> stage);
 	}
 
-	/**
-	 * What a heartbeat learned: the live count, and the reply that carries a sample for
-	 * the sampler, if one was asked for.
-	 */
-	private record Outcome(long live, HeartbeatScript.@Nullable Reply sample) {
+	private void fallBack(RedisCommandExecutionException refusal) {
+		this.fallbackHeartbeatsLeft = SCRIPT_RETRY_HEARTBEATS;
+		logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate commands, "
+				+ "because the heartbeat script was refused: " + Failures.describe(refusal)
+				+ ". This costs Redis about five times more commands per heartbeat; allow EVAL/EVALSHA for this "
+				+ "user to avoid it. The script is tried again every " + SCRIPT_RETRY_HEARTBEATS + " heartbeats.");
 	}
 
-	private void carry(ServerFiguresSampler sampler, HeartbeatScript.Reply reply) {
-		if (reply.infoClients() != null) {
-			sampler.offer(reply.infoClients());
-		}
-		else {
-			String error = String.valueOf(reply.infoClientsError());
-			// Redis 7.0 words an ACL refusal inside a script as "ERR The user executing the
-			// script can't run this command"; later versions say NOPERM.
-			String reason = (error.startsWith("NOPERM") || !error.contains("can't run this command")) ? error
-					: "NOPERM " + error.replaceFirst("^ERR ", "");
-			sampler.offerFailure(new RedisCommandExecutionException(reason));
-		}
-	}
-
-	private long sendHeartbeatCommands(Session session) throws Exception {
-		RedisClusterAsyncCommands<byte[], byte[]> redis = session.commands();
-		long now = serverTimeMillis(session);
-		long oldest = now - this.ttl.toMillis();
-		// Sent back to back without waiting: one round trip on the shared connection.
-		RedisFuture<Long> added = redis.zadd(this.key, now, this.memberBytes);
-		RedisFuture<Long> pruned = redis.zremrangebyscore(this.key,
-				Range.from(Boundary.unbounded(), Boundary.excluding(oldest)));
-		RedisFuture<Boolean> expiry = redis.pexpire(this.key, this.ttl.toMillis() * 2);
-		RedisFuture<Long> live = redis.zcount(this.key, Range.from(Boundary.including(oldest), Boundary.unbounded()));
-		session.await(added);
-		long prunedCount = session.await(pruned);
-		session.await(expiry);
-		long liveCount = session.await(live);
-		logPruned(prunedCount);
-		return liveCount;
+	private CompletionStage<Outcome> sendCommands(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {
+		return redis.time().thenCompose((time) -> {
+			long now = serverTimeMillis(time);
+			long oldest = now - this.ttl.toMillis();
+			// Sent back to back without waiting: one round trip on the shared connection.
+			RedisFuture<Long> added = redis.zadd(this.key, now, this.memberBytes);
+			RedisFuture<Long> pruned = redis.zremrangebyscore(this.key,
+					Range.from(Boundary.unbounded(), Boundary.excluding(oldest)));
+			RedisFuture<Boolean> expiry = redis.pexpire(this.key, this.ttl.toMillis() * 2);
+			RedisFuture<Long> live = redis.zcount(this.key,
+					Range.from(Boundary.including(oldest), Boundary.unbounded()));
+			CompletableFuture<CarriedSample> info = sample ? CarriedSample.read(redis)
+					: CompletableFuture.completedFuture(null);
+			return CompletableFuture
+				.allOf(added.toCompletableFuture(), pruned.toCompletableFuture(), expiry.toCompletableFuture())
+				.thenCompose((ignored) -> live)
+				.thenCombine(info, (count, carried) -> {
+					logPruned(pruned.toCompletableFuture().join());
+					return new Outcome(count, carried);
+				});
+		});
 	}
 
 	private void logPruned(long prunedCount) {
@@ -285,8 +327,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		}
 	}
 
-	private static long serverTimeMillis(Session session) throws Exception {
-		List<byte[]> time = session.await(session.commands().time());
+	private static long serverTimeMillis(List<byte[]> time) {
 		long seconds = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII));
 		long micros = Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII));
 		return seconds * 1000 + micros / 1000;
@@ -299,19 +340,21 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	 * @throws Exception when Redis cannot be read
 	 */
 	public List<LiveInstance> liveInstances() throws Exception {
-		return this.commands.execute((session) -> {
-			long now = serverTimeMillis(session);
-			List<ScoredValue<byte[]>> members = session.await(session.commands()
+		return this.connection.execute((redis) -> redis.time().thenCompose((time) -> {
+			long now = serverTimeMillis(time);
+			return redis
 				.zrangebyscoreWithScores(this.key,
-						Range.from(Boundary.including(now - this.ttl.toMillis()), Boundary.unbounded())));
-			List<LiveInstance> instances = new ArrayList<>(members.size());
-			for (ScoredValue<byte[]> scored : members) {
-				instances.add(LiveInstance.of(new String(scored.getValue(), StandardCharsets.UTF_8),
-						(long) scored.getScore(), now));
-			}
-			instances.sort(Comparator.comparing(LiveInstance::ageMillis));
-			return instances;
-		});
+						Range.from(Boundary.including(now - this.ttl.toMillis()), Boundary.unbounded()))
+				.thenApply((members) -> {
+					List<LiveInstance> instances = new ArrayList<>(members.size());
+					for (ScoredValue<byte[]> scored : members) {
+						instances.add(LiveInstance.of(new String(scored.getValue(), StandardCharsets.UTF_8),
+								(long) scored.getScore(), now));
+					}
+					instances.sort(Comparator.comparing(LiveInstance::ageMillis));
+					return instances;
+				});
+		}));
 	}
 
 	/**
@@ -338,41 +381,61 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		return this.ttl;
 	}
 
+	/**
+	 * Return the time between two heartbeats.
+	 * @return the heartbeat interval
+	 */
+	public Duration getHeartbeatInterval() {
+		return this.heartbeatInterval;
+	}
+
 	private void deregister(String trigger) {
-		ScheduledExecutorService scheduler;
+		CompletableFuture<?> inFlight;
 		synchronized (this.lifecycleMonitor) {
-			if (this.deregistered) {
-				this.running = false;
-				return;
-			}
-			this.deregistered = true;
 			this.running = false;
-			scheduler = this.scheduler;
-			this.scheduler = null;
+			if (this.task != null) {
+				this.task.cancel(false);
+				this.task = null;
+			}
+			inFlight = this.pending;
 		}
-		if (scheduler != null) {
-			scheduler.shutdown();
+		if (inFlight != null) {
 			try {
 				// A heartbeat in flight would add the member back after ZREM.
-				scheduler.awaitTermination(this.commands.getTimeout().toMillis() * 3, TimeUnit.MILLISECONDS);
+				inFlight.get(this.connection.getCommandTimeout().toMillis() * 2, TimeUnit.MILLISECONDS);
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
+			catch (Exception ex) {
+				// It failed or timed out: nothing more to wait for.
 			}
 		}
-		if (!this.registered.get()) {
+		if (!this.registered.getAndSet(false)) {
 			return;
 		}
 		try {
-			this.commands.execute((session) -> session.await(session.commands().zrem(this.key, this.memberBytes)));
+			this.connection.execute((redis) -> redis.zrem(this.key, this.memberBytes));
 			logger.info("Redis Governor [" + this.identity + "] left the instance registry (" + trigger + ").");
 		}
-		catch (Throwable ex) {
+		catch (Exception ex) {
 			logger.warn("Redis Governor [" + this.identity + "] could not leave the instance registry ("
-					+ SharedConnectionCommands.describe(ex) + "); it stops counting after " + this.ttl.toMillis()
+					+ Failures.describe(ex) + "); it stops counting after " + this.ttl.toMillis()
 					+ "ms without heartbeats.");
 		}
 		this.snapshot = new RegistrySnapshot(null, this.snapshot.lastHeartbeat(), "deregistered on " + trigger);
+	}
+
+	private static Throwable unwrap(@Nullable Throwable failure) {
+		Throwable cause = failure;
+		while (cause instanceof CompletionException && cause.getCause() != null) {
+			cause = cause.getCause();
+		}
+		return (cause != null) ? cause : new IllegalStateException("no reply");
+	}
+
+	/**
+	 * What a heartbeat learned: the live count, and the sample it carries, if one was
+	 * asked for.
+	 */
+	private record Outcome(long live, @Nullable CarriedSample sample) {
 	}
 
 }

@@ -6,16 +6,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
+import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.OutageLog;
-import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.connection.GovernedConnection;
+import io.github.redisgovernor.scheduling.GovernorScheduler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -23,15 +24,14 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Samples the server's client figures on a schedule and caches them, so that health
- * checks and metric scrapes never send a command of their own.
+ * Holds the server's client figures and takes them when told to, so that health checks
+ * and metric scrapes never send a command of their own.
  * <ul>
- * <li>Every sample interval: {@code INFO clients}, for {@code connected_clients} and
- * {@code maxclients} (Redis 7 and later report both there). Cheap, constant time, so
- * every instance may run it. In an application the registry's heartbeat script reads it
- * in the same call ({@link #offer}), and this sampler sends no command of its own while
- * such samples keep arriving; it samples on its own again when none arrived for a sample
- * interval plus a heartbeat interval (scripts refused, heartbeats failing).</li>
+ * <li>{@code INFO clients}, for {@code connected_clients} and {@code maxclients} (Redis 7
+ * and later report both there): read by the registry's heartbeat in the same call
+ * whenever a sample is due ({@link #isSampleDue}, {@link #offer}); one flow, one command
+ * per interval for both. Between heartbeats, when the sample interval is the shorter,
+ * the flow asks for a sample of its own ({@link #sampleNow}).</li>
  * <li>While the budget is unsettled ({@link #sampleFasterWhile}: clients per instance over
  * the budget, saturation firing), it samples on its own every fast sample interval, so that
  * a leak window is judged on fresh figures while a calm fleet costs Redis one command per
@@ -39,12 +39,13 @@ import org.springframework.context.SmartLifecycle;
  * <li>Only when {@code INFO clients} has no {@code maxclients} (Redis 6 and older):
  * {@code CONFIG GET maxclients}, at most once a minute, which managed services often
  * forbid; then {@code maxclients} is reported as unreadable, with the reason.</li>
- * <li>{@code CLIENT LIST} never runs on the schedule: it is O(clients) on Redis's single
+ * <li>{@code CLIENT LIST} never runs on a schedule: it is O(clients) on Redis's single
  * thread and returns megabytes with 10,000 clients. It runs only when the
  * {@code redisgovernor} endpoint asks, and its summary is reused for a short time.</li>
  * </ul>
  * A forbidden or failing command never throws at the caller: the figures say what could
- * not be read and why, and the failure is logged once per outage.
+ * not be read and why, and the failure is logged once per outage. Nothing here waits for
+ * Redis on the governor's scheduler.
  *
  * @author Redis Governor contributors
  */
@@ -60,7 +61,9 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	private static final long CONFIG_MAXCLIENTS_MAX_AGE_NANOS = TimeUnit.MINUTES.toNanos(1);
 
-	private final SharedConnectionCommands commands;
+	private final GovernedConnection connection;
+
+	private final GovernorScheduler scheduler;
 
 	private final Duration sampleInterval;
 
@@ -74,28 +77,21 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	private final List<Consumer<ServerFigures>> listeners = new CopyOnWriteArrayList<>();
 
-	private final Object lifecycleMonitor = new Object();
-
 	private final Object clientListMonitor = new Object();
 
 	private final Object sampleMonitor = new Object();
 
-	private @Nullable ScheduledExecutorService scheduler;
+	private final Object fastMonitor = new Object();
 
-	private @Nullable ScheduledFuture<?> nextOwnSample;
-
-	// Set when the registry's heartbeat carries samples: how long to wait for one before
-	// sampling on our own.
-	private volatile @Nullable Duration carriedInterval;
-
-	// Only touched while holding sampleMonitor.
-	private @Nullable Long configMaxClients;
-
-	private @Nullable String configMaxClientsUnreadable;
-
-	private long configMaxClientsReadAt;
+	private @Nullable ScheduledFuture<?> fastSample;
 
 	private volatile boolean running;
+
+	private volatile @Nullable Long configMaxClients;
+
+	private volatile @Nullable String configMaxClientsUnreadable;
+
+	private volatile long configMaxClientsReadAt;
 
 	private volatile ServerFigures figures = ServerFigures.NONE;
 
@@ -106,29 +102,19 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	private long clientListReadAt;
 
 	/**
-	 * Create a sampler that samples at one interval whatever the figures say.
-	 * @param commands the shared connection
-	 * @param identity this instance, for log lines
-	 * @param sampleInterval time between two samples
-	 * @param clientListMaxAge how long a {@code CLIENT LIST} summary is reused
-	 */
-	public ServerFiguresSampler(SharedConnectionCommands commands, InstanceIdentity identity,
-			Duration sampleInterval, Duration clientListMaxAge) {
-		this(commands, identity, sampleInterval, sampleInterval, clientListMaxAge);
-	}
-
-	/**
 	 * Create a sampler.
-	 * @param commands the shared connection
+	 * @param connection the governed connection
+	 * @param scheduler the scheduler that runs the fast samples
 	 * @param identity this instance, for log lines
 	 * @param sampleInterval time between two samples while the figures are settled
 	 * @param fastSampleInterval time between two samples while {@link #sampleFasterWhile}
 	 * says so; applied only when shorter than {@code sampleInterval}
 	 * @param clientListMaxAge how long a {@code CLIENT LIST} summary is reused
 	 */
-	public ServerFiguresSampler(SharedConnectionCommands commands, InstanceIdentity identity,
+	public ServerFiguresSampler(GovernedConnection connection, GovernorScheduler scheduler, InstanceIdentity identity,
 			Duration sampleInterval, Duration fastSampleInterval, Duration clientListMaxAge) {
-		this.commands = commands;
+		this.connection = connection;
+		this.scheduler = scheduler;
 		this.sampleInterval = sampleInterval;
 		this.fastSampleInterval = (fastSampleInterval.compareTo(sampleInterval) < 0) ? fastSampleInterval
 				: sampleInterval;
@@ -148,7 +134,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	/**
-	 * Call a listener with every new sample, on the sampler's thread.
+	 * Call a listener with every new sample.
 	 * @param listener the listener; it must not block
 	 */
 	public void addListener(Consumer<ServerFigures> listener) {
@@ -156,26 +142,17 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	/**
-	 * Expect samples from another component's commands ({@link #offer}), sent every
-	 * {@code interval} when {@link #isSampleDue} says so: sample on our own only when none
-	 * arrived for a sample interval plus one such interval. A component slower than the
-	 * sample interval cannot carry the samples: then nothing changes.
-	 * @param interval the interval at which the other component asks {@link #isSampleDue}
-	 * @return whether the samples are to be carried
+	 * Return the time between two samples while the figures are settled.
+	 * @return the sample interval
 	 */
-	public boolean expectCarriedSamples(Duration interval) {
-		if (interval.compareTo(this.sampleInterval) > 0) {
-			return false;
-		}
-		this.carriedInterval = interval;
-		return true;
+	public Duration getSampleInterval() {
+		return this.sampleInterval;
 	}
 
 	/**
-	 * Whether a component that runs every {@code interval} should read {@code INFO
-	 * clients} for this sampler now: when the last sample is at least a sample interval
-	 * old, less half of that component's interval (so that with both intervals equal,
-	 * every run reads it, and with a faster component, about every sample interval).
+	 * Whether a flow that runs every {@code interval} should read {@code INFO clients} for
+	 * this sampler now: when the last sample is at least a sample interval old, less half
+	 * of that flow's interval (fixed-delay schedules drift).
 	 * @param interval the caller's interval
 	 * @return whether to read and {@link #offer} a sample now
 	 */
@@ -186,97 +163,17 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		synchronized (this.lifecycleMonitor) {
-			if (this.running) {
-				return;
-			}
-			ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, (task) -> {
-				Thread thread = new Thread(task, "redis-governor-sampler");
-				thread.setDaemon(true);
-				return thread;
-			});
-			scheduler.setRemoveOnCancelPolicy(true);
-			this.scheduler = scheduler;
-			this.running = true;
-			// Sample at once, unless the heartbeat (which also starts at once) carries it.
-			Duration carried = this.carriedInterval;
-			scheduleOwnSample((carried != null) ? this.sampleInterval.dividedBy(2).plus(carried) : Duration.ZERO);
-		}
+		this.running = true;
 	}
 
 	@Override
 	public void stop() {
-		synchronized (this.lifecycleMonitor) {
-			if (this.scheduler != null) {
-				this.scheduler.shutdownNow();
-				this.scheduler = null;
+		this.running = false;
+		synchronized (this.fastMonitor) {
+			if (this.fastSample != null) {
+				this.fastSample.cancel(false);
+				this.fastSample = null;
 			}
-			this.nextOwnSample = null;
-			this.running = false;
-		}
-	}
-
-	private void scheduleOwnSample(Duration delay) {
-		synchronized (this.lifecycleMonitor) {
-			ScheduledExecutorService scheduler = this.scheduler;
-			if (scheduler == null) {
-				return;
-			}
-			if (this.nextOwnSample != null) {
-				this.nextOwnSample.cancel(false);
-			}
-			this.nextOwnSample = scheduler.schedule(this::ownSample, delay.toNanos(), TimeUnit.NANOSECONDS);
-		}
-	}
-
-	private void ownSample() {
-		// Schedules the next sample itself (publish, then scheduleNext); sample() never
-		// throws and listener failures are caught, so the schedule cannot end here.
-		sampleAndPublish();
-	}
-
-	/**
-	 * Take a sample from an {@code INFO clients} reply that another component read (the
-	 * registry's heartbeat script), publish it, and put off this sampler's own next
-	 * sample. Never throws.
-	 * @param infoClients the reply
-	 */
-	public void offer(String infoClients) {
-		publish(figuresFrom(infoClients, null), true);
-	}
-
-	/**
-	 * Record that another component could not read {@code INFO clients} (for example
-	 * NOPERM inside the heartbeat script), publish that, and put off this sampler's own
-	 * next sample, which would be refused too. Never throws.
-	 * @param failure why it could not be read
-	 */
-	public void offerFailure(Throwable failure) {
-		publish(figuresFrom(null, failure), true);
-	}
-
-	/**
-	 * Schedule this sampler's own next sample: at the fast interval while unsettled;
-	 * otherwise a sample interval from now, plus one carrier interval of slack when the
-	 * sample was carried (the next one is expected to be carried too).
-	 */
-	private void scheduleNext(boolean carried) {
-		boolean fast;
-		try {
-			fast = this.unsettled.getAsBoolean();
-		}
-		catch (RuntimeException ex) {
-			fast = false;
-		}
-		Duration carrier = this.carriedInterval;
-		if (fast && this.fastSampleInterval.compareTo(this.sampleInterval) < 0) {
-			scheduleOwnSample(this.fastSampleInterval);
-		}
-		else if (carried && carrier != null) {
-			scheduleOwnSample(this.sampleInterval.plus(carrier));
-		}
-		else {
-			scheduleOwnSample(this.sampleInterval);
 		}
 	}
 
@@ -292,6 +189,37 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	/**
+	 * Take a sample from an {@code INFO clients} reply that the registry's heartbeat read,
+	 * and publish it. Never throws.
+	 * @param infoClients the reply
+	 */
+	public void offer(String infoClients) {
+		publish(figuresFrom(infoClients, null));
+	}
+
+	/**
+	 * Record that the heartbeat could not read {@code INFO clients} (for example NOPERM
+	 * inside the script, or no reply), and publish that. Never throws.
+	 * @param failure why it could not be read
+	 */
+	public void offerFailure(Throwable failure) {
+		publish(figuresFrom(null, failure));
+	}
+
+	/**
+	 * Send {@code INFO clients} now and publish the sample when the reply arrives. Never
+	 * waits and never throws.
+	 * @return the sample to come
+	 */
+	public CompletableFuture<ServerFigures> sampleNow() {
+		return this.connection.submit((redis) -> redis.info("clients")).handle((reply, failure) -> {
+			ServerFigures sample = figuresFrom(reply, failure);
+			publish(sample);
+			return sample;
+		});
+	}
+
+	/**
 	 * Return the figures of the last sample. Never sends a command.
 	 * @return the cached figures
 	 */
@@ -299,12 +227,8 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		return this.figures;
 	}
 
-	void sampleAndPublish() {
-		publish(sample(), false);
-	}
-
-	private void publish(ServerFigures sample, boolean carried) {
-		// Samples come from this sampler's thread and from the registry's: publish them one
+	private void publish(ServerFigures sample) {
+		// Samples come from the heartbeat's replies and from fast samples: publish them one
 		// at a time, so that listeners see them in order.
 		synchronized (this.sampleMonitor) {
 			this.lastSampleNanos = System.nanoTime();
@@ -318,23 +242,31 @@ public class ServerFiguresSampler implements SmartLifecycle {
 				}
 			}
 		}
-		scheduleNext(carried);
+		scheduleFastSample();
 	}
 
-	/**
-	 * Take one sample now, with a command of its own. Never throws.
-	 * @return the figures
-	 */
-	ServerFigures sample() {
-		String reply = null;
-		Throwable failure = null;
+	private void scheduleFastSample() {
+		boolean fast;
 		try {
-			reply = this.commands.execute((session) -> session.await(session.commands().info("clients")));
+			fast = this.unsettled.getAsBoolean();
 		}
-		catch (Throwable ex) {
-			failure = ex;
+		catch (RuntimeException ex) {
+			fast = false;
 		}
-		return figuresFrom(reply, failure);
+		if (!fast || !this.running || this.fastSampleInterval.compareTo(this.sampleInterval) >= 0
+				|| !this.scheduler.isAvailable()) {
+			return;
+		}
+		synchronized (this.fastMonitor) {
+			if (this.fastSample != null && !this.fastSample.isDone()) {
+				return;
+			}
+			this.fastSample = this.scheduler.schedule(() -> {
+				if (this.running && System.nanoTime() - this.lastSampleNanos >= this.fastSampleInterval.toNanos() / 2) {
+					sampleNow();
+				}
+			}, this.fastSampleInterval);
+		}
 	}
 
 	private ServerFigures figuresFrom(@Nullable String reply, @Nullable Throwable failure) {
@@ -352,46 +284,46 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		}
 		else {
 			Throwable ex = (failure != null) ? failure : new IllegalStateException("no reply");
-			unreadable.put(INFO_CLIENTS, SharedConnectionCommands.describe(ex));
+			unreadable.put(INFO_CLIENTS, Failures.describe(ex));
 			this.outageLog.failed(ex, () -> "Health and metrics report the server's client figures as "
 					+ "unknown until it works again; grant the governor's user '+info' if the server says NOPERM.");
 		}
 		if (max == null && !unreadable.containsKey(INFO_CLIENTS)) {
-			synchronized (this.sampleMonitor) {
-				readConfigMaxClients();
-				max = this.configMaxClients;
-				if (this.configMaxClientsUnreadable != null) {
-					unreadable.put(CONFIG_GET_MAXCLIENTS, this.configMaxClientsUnreadable);
-				}
+			refreshConfigMaxClients();
+			max = this.configMaxClients;
+			String problem = this.configMaxClientsUnreadable;
+			if (problem != null) {
+				unreadable.put(CONFIG_GET_MAXCLIENTS, problem);
 			}
 		}
 		return new ServerFigures(connected, max, Instant.now(), unreadable);
 	}
 
 	// Redis 6 and older: maxclients only through CONFIG GET. It rarely changes, and
-	// managed services often forbid it: read it at most once a minute.
-	private void readConfigMaxClients() {
+	// managed services often forbid it: read it at most once a minute, without waiting
+	// (the next sample uses the reply).
+	private void refreshConfigMaxClients() {
 		long now = System.nanoTime();
-		if (this.configMaxClientsReadAt != 0 && now - this.configMaxClientsReadAt < CONFIG_MAXCLIENTS_MAX_AGE_NANOS) {
+		long readAt = this.configMaxClientsReadAt;
+		if (readAt != 0 && now - readAt < CONFIG_MAXCLIENTS_MAX_AGE_NANOS) {
 			return;
 		}
 		this.configMaxClientsReadAt = now;
-		try {
-			Map<String, String> config = this.commands
-				.execute((session) -> session.await(session.commands().configGet("maxclients")));
-			this.configMaxClients = parseLong(config.get("maxclients"));
-			this.configMaxClientsUnreadable = (this.configMaxClients != null) ? null
-					: "the reply has no maxclients value";
+		if (readAt == 0) {
+			this.configMaxClientsUnreadable = "not read yet";
 		}
-		catch (Throwable ex) {
-			this.configMaxClients = null;
-			this.configMaxClientsUnreadable = SharedConnectionCommands.describe(ex);
-		}
+		this.connection.submit((redis) -> redis.configGet("maxclients")).whenComplete((config, failure) -> {
+			Long max = (config != null) ? parseLong(config.get("maxclients")) : null;
+			this.configMaxClients = max;
+			this.configMaxClientsUnreadable = (max != null) ? null
+					: (failure != null) ? Failures.describe(failure) : "the reply has no maxclients value";
+		});
 	}
 
 	/**
 	 * Summarize {@code CLIENT LIST}, reusing a summary younger than the configured max
-	 * age. Never throws: a forbidden or failed read is reported in the summary.
+	 * age. Waits at most the command timeout; never throws: a forbidden or failed read is
+	 * reported in the summary.
 	 * @return the summary
 	 */
 	public ClientListSummary clientList() {
@@ -402,11 +334,11 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			}
 			ClientListSummary summary;
 			try {
-				String reply = this.commands.execute((session) -> session.await(session.commands().clientList()));
+				String reply = this.connection.execute((redis) -> redis.clientList());
 				summary = ClientListSummary.parse(reply, Instant.now());
 			}
-			catch (Throwable ex) {
-				summary = ClientListSummary.unreadable(SharedConnectionCommands.describe(ex));
+			catch (Exception ex) {
+				summary = ClientListSummary.unreadable(Failures.describe(ex));
 			}
 			this.clientList = summary;
 			this.clientListReadAt = now;

@@ -5,10 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.client.RedisEndpoint;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.RedisConfiguration;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisPassword;
 import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -25,24 +25,32 @@ import org.springframework.util.StringUtils;
  */
 public class StartupConnectivityCheck implements SmartLifecycle {
 
+	private final GovernedConnection connection;
+
 	private final LettuceConnectionFactory connectionFactory;
 
 	private final Duration connectTimeout;
 
 	private volatile boolean running;
 
-	public StartupConnectivityCheck(LettuceConnectionFactory connectionFactory, Duration connectTimeout) {
-		this.connectionFactory = connectionFactory;
+	/**
+	 * Create the check.
+	 * @param connection the governed connection
+	 * @param connectTimeout the connect timeout, named in the failure
+	 */
+	public StartupConnectivityCheck(GovernedConnection connection, Duration connectTimeout) {
+		this.connection = connection;
+		this.connectionFactory = connection.getFactory();
 		this.connectTimeout = connectTimeout;
 	}
 
 	@Override
 	public void start() {
 		long start = System.nanoTime();
-		try (RedisConnection connection = this.connectionFactory.getConnection()) {
-			connection.ping();
+		try {
+			this.connection.execute((redis) -> redis.ping());
 		}
-		catch (RuntimeException ex) {
+		catch (Exception ex) {
 			throw new RedisUnavailableAtStartupException(RedisEndpoint.describe(this.connectionFactory),
 					this.connectTimeout, Duration.ofNanos(System.nanoTime() - start), reason(ex));
 		}

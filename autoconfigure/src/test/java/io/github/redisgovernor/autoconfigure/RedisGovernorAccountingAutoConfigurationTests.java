@@ -2,6 +2,7 @@ package io.github.redisgovernor.autoconfigure;
 
 import java.time.Duration;
 
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.accounting.RedisGovernorAccountingAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.endpoint.RedisGovernorEndpointAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.health.RedisGovernorBudgetHealthAutoConfiguration;
@@ -42,6 +43,7 @@ class RedisGovernorAccountingAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
+				RedisGovernorConnectionAutoConfiguration.class,
 				DataRedisAutoConfiguration.class, RedisGovernorAccountingAutoConfiguration.class,
 				RedisGovernorBudgetHealthAutoConfiguration.class, RedisGovernorMetricsAutoConfiguration.class,
 				RedisGovernorEndpointAutoConfiguration.class, RedisGovernorLeakDetectionAutoConfiguration.class))

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.health.RedisGovernorHealthAutoConfiguration;
 import io.github.redisgovernor.client.GovernedClientCustomizer;
 import io.github.redisgovernor.client.InstanceIdentity;
@@ -47,6 +48,7 @@ class RedisGovernorAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
+				RedisGovernorConnectionAutoConfiguration.class,
 				RedisGovernorHealthAutoConfiguration.class, DataRedisAutoConfiguration.class,
 				DataRedisHealthContributorAutoConfiguration.class,
 				DataRedisReactiveHealthContributorAutoConfiguration.class))
@@ -233,33 +235,35 @@ class RedisGovernorAutoConfigurationTests {
 	void runWithOwnFactoryShouldWarnThatItIsNotGoverned(CapturedOutput output) {
 		this.contextRunner.withUserConfiguration(OwnFactoryConfiguration.class).run((context) -> {
 			assertThat(context).doesNotHaveBean("redisConnectionFactory");
-			assertThat(output).contains("did not govern 'ownRedisConnectionFactory'");
+			assertThat(output).contains("governs 'ownRedisConnectionFactory', but Spring Boot's auto-configuration did "
+					+ "not build it");
 		});
 	}
 
 	@Test
 	void runWithTwoOwnFactoriesShouldWarnNamingBoth(CapturedOutput output) {
 		this.contextRunner.withUserConfiguration(OwnFactoryConfiguration.class, SecondFactoryConfiguration.class)
-			.run((context) -> assertThat(output).contains("found 2 RedisConnectionFactory beans")
-				.contains("'ownRedisConnectionFactory'")
+			.run((context) -> assertThat(output)
+				.contains("governs 'ownRedisConnectionFactory' among 2 RedisConnectionFactory beans")
 				.contains("'reportingRedisConnectionFactory'")
-				.contains("None of them is governed"));
+				.contains("did not build it"));
 	}
 
 	@Test
 	void runWithExtraFactoryNextToGovernedOneShouldWarnNamingBoth(CapturedOutput output) {
 		// Typed as the reactive interface, so Boot still builds its own (governed) factory.
 		this.contextRunner.withUserConfiguration(SecondFactoryConfiguration.class)
-			.run((context) -> assertThat(output).contains("found 2 RedisConnectionFactory beans")
-				.contains("'redisConnectionFactory' (governed)")
+			.run((context) -> assertThat(output)
+				.contains("governs 'redisConnectionFactory' among 2 RedisConnectionFactory beans")
 				.contains("'reportingRedisConnectionFactory'")
-				.doesNotContain("None of them is governed"));
+				.doesNotContain("did not build it"));
 	}
 
 	@Test
 	void runWithOnlyTheGovernedFactoryShouldNotWarn(CapturedOutput output) {
 		this.contextRunner.run((context) -> assertThat(output).doesNotContain("RedisConnectionFactory beans")
-			.doesNotContain("did not govern"));
+			.doesNotContain("did not build it")
+			.doesNotContain("governs no connection factory"));
 	}
 
 	@Test

@@ -2,6 +2,7 @@ package io.github.redisgovernor.client;
 
 import java.time.Duration;
 
+import io.github.redisgovernor.connection.ConnectionActivity;
 import io.lettuce.core.SocketOptions;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +47,8 @@ class GovernedClientCustomizerTests {
 	}
 
 	private GovernedClientCustomizer customizer(NativeTransport transport) {
-		return new GovernedClientCustomizer(new InstanceIdentity("app", "i"), this.policy, transport);
+		return new GovernedClientCustomizer(new InstanceIdentity("app", "i"), this.policy, transport,
+				new ConnectionActivity());
 	}
 
 }

@@ -4,13 +4,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.connection.ConnectionActivity.Activity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.context.support.StaticApplicationContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(OutputCaptureExtension.class)
 class GracefulDrainTests {
 
-	private final InFlightCommands inFlight = new InFlightCommands();
+	private final Commands inFlight = new Commands();
 
 	private final List<DrainSummary> summaries = new ArrayList<>();
 
@@ -46,7 +50,7 @@ class GracefulDrainTests {
 
 	@Test
 	void stopGivesUpAtTheTimeoutAndReportsAbandonedCommands(CapturedOutput output) {
-		this.inFlight.commandStarted(null);
+		this.inFlight.started();
 		GracefulDrain drain = drain(Duration.ofMillis(100), List.of());
 		drain.start();
 		drain.stop();
@@ -63,11 +67,12 @@ class GracefulDrainTests {
 		GracefulDrain drain = drain(Duration.ofSeconds(5), List.of());
 		drain.deferCloseToFactoryDestruction();
 		drain.start();
+		drain.onApplicationEvent(new ContextClosedEvent(new StaticApplicationContext()));
 		drain.stop();
 		assertThat(drain.hasDrained()).isTrue();
 		assertThat(this.summaries).isEmpty();
-		this.inFlight.commandStarted(null);
-		this.inFlight.commandSucceeded(null);
+		this.inFlight.started();
+		this.inFlight.finished();
 		AtomicInteger closes = new AtomicInteger();
 		drain.close(closes::incrementAndGet);
 		drain.close(closes::incrementAndGet);
@@ -83,14 +88,30 @@ class GracefulDrainTests {
 		GracefulDrain drain = drain(Duration.ofMillis(100), List.of());
 		drain.deferCloseToFactoryDestruction();
 		drain.start();
-		this.inFlight.commandStarted(null);
+		drain.onApplicationEvent(new ContextClosedEvent(new StaticApplicationContext()));
+		this.inFlight.started();
 		drain.stop();
 		// The stuck command completes in the short gap before the factory is destroyed.
-		this.inFlight.commandSucceeded(null);
+		this.inFlight.finished();
 		drain.close(() -> {
 		});
 		assertThat(this.summaries).singleElement().satisfies((summary) -> assertThat(summary.timedOut()).isTrue());
 		assertThat(output).contains("Redis work was still running after redis.governor.shutdown.drain-timeout");
+	}
+
+	@Test
+	void stopWithoutContextCloseDoesNotDeferTheFactoryStopAndStartRearms() {
+		GracefulDrain drain = drain(Duration.ofSeconds(5), List.of(() -> this.calls.add("participant")));
+		drain.deferCloseToFactoryDestruction();
+		for (int cycle = 1; cycle <= 3; cycle++) {
+			drain.start();
+			assertThat(drain.isRunning()).isTrue();
+			drain.stop();
+			// context.stop(): the factory's own stop must run, so nothing is deferred.
+			assertThat(drain.hasDrained()).isFalse();
+			assertThat(this.summaries).hasSize(cycle);
+		}
+		assertThat(this.calls).containsExactly("participant", "participant", "participant");
 	}
 
 	@Test
@@ -103,8 +124,32 @@ class GracefulDrainTests {
 	}
 
 	private GracefulDrain drain(Duration timeout, List<DrainParticipant> participants) {
-		return new GracefulDrain(new InstanceIdentity("orders", "i-1"), this.inFlight, () -> participants, timeout,
-				Duration.ofMillis(20), this.summaries::add);
+		return new GracefulDrain(new InstanceIdentity("orders", "i-1"), this.inFlight::activity, () -> participants,
+				timeout, Duration.ofMillis(20), this.summaries::add);
+	}
+
+	/**
+	 * Commands on the shared connection, as the activity counter reports them.
+	 */
+	private static final class Commands {
+
+		private final AtomicLong written = new AtomicLong();
+
+		private final AtomicInteger waiting = new AtomicInteger();
+
+		void started() {
+			this.written.incrementAndGet();
+			this.waiting.incrementAndGet();
+		}
+
+		void finished() {
+			this.waiting.decrementAndGet();
+		}
+
+		Activity activity() {
+			return new Activity(this.written.get(), this.written.get() - this.waiting.get(), this.waiting.get(), true);
+		}
+
 	}
 
 }

@@ -4,6 +4,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.drain.RedisGovernorDrainAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.leak.RedisGovernorLeakDetectionAutoConfiguration;
 import io.github.redisgovernor.drain.ConnectionFactoryShutdown;
@@ -40,6 +41,7 @@ class ConnectionLeakDetectionIntegrationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
+				RedisGovernorConnectionAutoConfiguration.class,
 				RedisGovernorLeakDetectionAutoConfiguration.class, RedisGovernorDrainAutoConfiguration.class,
 				DataRedisAutoConfiguration.class))
 		.withPropertyValues("redis.governor.application=leaky", "redis.governor.instance-id=l1");

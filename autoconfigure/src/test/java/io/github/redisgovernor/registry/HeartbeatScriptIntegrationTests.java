@@ -8,7 +8,7 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import io.github.redisgovernor.client.InstanceIdentity;
-import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.connection.GovernedConnectionFixture;
 import io.github.redisgovernor.server.ServerFigures;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.github.redisgovernor.test.redis.RedisServer;
@@ -20,7 +20,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -79,14 +78,14 @@ class HeartbeatScriptIntegrationTests {
 			List<Long> countsSeenBySampleListener = new CopyOnWriteArrayList<>();
 			sampler.addListener((figures) -> countsSeenBySampleListener.add(registry.current().liveInstances()));
 			assertThat(sampler.current().connectedClients()).isNull();
-			registry.heartbeat();
+			registry.heartbeatNow();
 			assertThat(countsSeenBySampleListener).containsExactly(1L);
 			ServerFigures figures = sampler.current();
 			assertThat(figures.connectedClients()).isNotNull().isPositive();
 			assertThat(figures.maxClients()).isEqualTo(Long.parseLong(redis.configGet("maxclients")));
 			assertThat(figures.unreadable()).isEmpty();
 			// The next heartbeat, less than a sample interval later, does not read it again.
-			registry.heartbeat();
+			registry.heartbeatNow();
 			assertThat(sampler.current()).isSameAs(figures);
 			registry.destroy();
 		});
@@ -97,18 +96,13 @@ class HeartbeatScriptIntegrationTests {
 	}
 
 	@Test
-	void heartbeatSlowerThanTheSamplingDoesNotCarryIt() {
-		withFactory(null, null, (factory) -> {
-			SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
-			InstanceIdentity identity = new InstanceIdentity("app", "slow");
-			ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, Duration.ofSeconds(10),
-					Duration.ofSeconds(5));
-			InstanceRegistry registry = new InstanceRegistry(commands, identity, KEY, Duration.ofSeconds(30),
-					Duration.ofSeconds(90));
-			assertThat(registry.carrySamplesTo(sampler)).isFalse();
-			registry.heartbeat();
+	void heartbeatWithoutASampleDueCarriesNone() {
+		withCarrier(null, null, "nosample", Duration.ofSeconds(10), (registry, sampler) -> {
+			sampler.offer("connected_clients:1\r\nmaxclients:10000\r\n");
+			ServerFigures offered = sampler.current();
+			registry.heartbeatNow();
 			assertThat(registry.current().liveInstances()).isEqualTo(1);
-			assertThat(sampler.current().connectedClients()).as("no sample carried").isNull();
+			assertThat(sampler.current()).as("no sample carried").isSameAs(offered);
 			registry.destroy();
 		});
 	}
@@ -116,7 +110,7 @@ class HeartbeatScriptIntegrationTests {
 	@Test
 	void heartbeatReportsInfoRefusedByTheAclAndStillCounts() {
 		withCarrier("noinfo", "noinfo-pw", "noinfo", Duration.ofSeconds(10), (registry, sampler) -> {
-			registry.heartbeat();
+			registry.heartbeatNow();
 			assertThat(registry.current().liveInstances()).isEqualTo(1);
 			assertThat(registry.current().problem()).isNull();
 			assertThat(sampler.current().connectedClients()).isNull();
@@ -128,7 +122,7 @@ class HeartbeatScriptIntegrationTests {
 	}
 
 	@Test
-	void samplerSamplesOnItsOwnWhenHeartbeatsCannotCarryIt() {
+	void fallbackHeartbeatStillCarriesTheSampleWhenScriptsAreForbidden() {
 		withCarrier("noscripts", "noscripts-pw", "uncarried", Duration.ofMillis(200), (registry, sampler) -> {
 			registry.start();
 			sampler.start();
@@ -147,41 +141,38 @@ class HeartbeatScriptIntegrationTests {
 	/** Run work on a registry whose heartbeat carries a sampler's samples, both at one interval. */
 	private void withCarrier(String user, String password, String id, Duration interval,
 			BiConsumer<InstanceRegistry, ServerFiguresSampler> work) {
-		withFactory(user, password, (factory) -> {
-			SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
-			InstanceIdentity identity = new InstanceIdentity("app", id);
-			ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, interval, Duration.ofSeconds(5));
-			InstanceRegistry registry = new InstanceRegistry(commands, identity, KEY, interval, interval.multipliedBy(3));
-			registry.carrySamplesTo(sampler);
+		InstanceIdentity identity = new InstanceIdentity("app", id);
+		withConnection(user, password, identity, (fixture) -> {
+			ServerFiguresSampler sampler = new ServerFiguresSampler(fixture.connection(), fixture.scheduler(), identity,
+					interval, interval, Duration.ofSeconds(5));
+			InstanceRegistry registry = new InstanceRegistry(fixture.connection(), fixture.scheduler(), identity, KEY,
+					interval, interval.multipliedBy(3));
+			registry.sampleFor(sampler);
 			work.accept(registry, sampler);
 		});
 	}
 
-	private void withFactory(String user, String password, Consumer<LettuceConnectionFactory> work) {
+	private void withConnection(String user, String password, InstanceIdentity identity,
+			Consumer<GovernedConnectionFixture> work) {
 		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(redis.host(), redis.port());
 		if (user != null) {
 			standalone.setUsername(user);
 			standalone.setPassword(password);
 		}
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(standalone);
-		factory.afterPropertiesSet();
-		factory.start();
-		try {
-			work.accept(factory);
-		}
-		finally {
-			factory.destroy();
+		try (GovernedConnectionFixture fixture = GovernedConnectionFixture.of(standalone, identity,
+				Duration.ofSeconds(2))) {
+			work.accept(fixture);
 		}
 	}
 
 	private long heartbeats(String user, String password, String id, int count) {
 		long[] live = new long[1];
-		withFactory(user, password, (factory) -> {
-			InstanceRegistry registry = new InstanceRegistry(
-					new SharedConnectionCommands(factory, Duration.ofSeconds(2)), new InstanceIdentity("app", id), KEY,
+		InstanceIdentity identity = new InstanceIdentity("app", id);
+		withConnection(user, password, identity, (fixture) -> {
+			InstanceRegistry registry = new InstanceRegistry(fixture.connection(), fixture.scheduler(), identity, KEY,
 					Duration.ofSeconds(10), Duration.ofSeconds(30));
 			for (int i = 0; i < count; i++) {
-				registry.heartbeat();
+				registry.heartbeatNow();
 			}
 			live[0] = registry.current().liveInstances();
 			registry.destroy();

@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.redisgovernor.client.InstanceIdentity;
-import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.connection.GovernedConnectionFixture;
+import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -13,28 +14,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The sampler against a real {@code redis-server}: it samples at its fast interval only
- * while the budget is unsettled.
+ * while the budget is unsettled, and the registry's flow samples between heartbeats when
+ * the sample interval is the shorter.
  */
 @ExtendWith(RedisServerExtension.class)
 class ServerFiguresSamplerIntegrationTests {
 
-	private LettuceConnectionFactory factory;
+	private GovernedConnectionFixture fixture;
 
 	private ServerFiguresSampler sampler;
 
 	@BeforeEach
-	void openFactory(RedisServer redis) {
-		this.factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration(redis.host(), redis.port()));
-		this.factory.afterPropertiesSet();
-		this.factory.start();
+	void openConnection(RedisServer redis) {
+		this.fixture = GovernedConnectionFixture.of(redis);
 	}
 
 	@AfterEach
@@ -42,15 +39,18 @@ class ServerFiguresSamplerIntegrationTests {
 		if (this.sampler != null) {
 			this.sampler.stop();
 		}
-		this.factory.destroy();
+		this.fixture.close();
+	}
+
+	private ServerFiguresSampler sampler(Duration sampleInterval, Duration fastSampleInterval) {
+		return new ServerFiguresSampler(this.fixture.connection(), this.fixture.scheduler(),
+				new InstanceIdentity("app", "sampler"), sampleInterval, fastSampleInterval, Duration.ofSeconds(5));
 	}
 
 	@Test
-	void samplesAtTheFastIntervalWhileUnsettledAndBackAtTheSampleIntervalAfter() throws Exception {
+	void samplesAtTheFastIntervalWhileUnsettledAndStopsOnceSettled() throws Exception {
 		// A sample interval of an hour: any second sample comes from the fast interval.
-		this.sampler = new ServerFiguresSampler(new SharedConnectionCommands(this.factory, Duration.ofSeconds(2)),
-				new InstanceIdentity("app", "sampler"), Duration.ofHours(1), Duration.ofMillis(100),
-				Duration.ofSeconds(5));
+		this.sampler = sampler(Duration.ofHours(1), Duration.ofMillis(100));
 		AtomicInteger samples = new AtomicInteger();
 		AtomicBoolean unsettled = new AtomicBoolean(true);
 		this.sampler.addListener((figures) -> {
@@ -59,9 +59,10 @@ class ServerFiguresSamplerIntegrationTests {
 		});
 		this.sampler.sampleFasterWhile(unsettled::get);
 		this.sampler.start();
+		this.sampler.sampleNow();
 		await().atMost(Duration.ofSeconds(10)).until(() -> samples.get() >= 4);
 		unsettled.set(false);
-		// The sample that sees the flag down schedules the next one an hour away.
+		// The sample that sees the flag down schedules no further one.
 		await().atMost(Duration.ofSeconds(10)).until(() -> {
 			int before = samples.get();
 			Thread.sleep(500);
@@ -73,16 +74,27 @@ class ServerFiguresSamplerIntegrationTests {
 	}
 
 	@Test
-	void fastIntervalLongerThanTheSampleIntervalIsNotApplied() {
-		// Were the hour applied while unsettled, there would be one sample only.
-		this.sampler = new ServerFiguresSampler(new SharedConnectionCommands(this.factory, Duration.ofSeconds(2)),
-				new InstanceIdentity("app", "sampler"), Duration.ofMillis(100), Duration.ofHours(1),
-				Duration.ofSeconds(5));
+	void fastIntervalLongerThanTheSampleIntervalIsNotAppliedAndTheFlowSamplesBetweenHeartbeats(RedisServer redis) {
+		redis.command("CONFIG", "RESETSTAT");
+		this.sampler = sampler(Duration.ofMillis(100), Duration.ofHours(1));
+		InstanceRegistry registry = new InstanceRegistry(this.fixture.connection(), this.fixture.scheduler(),
+				new InstanceIdentity("app", "sampler"), "{redis-governor}:sampler-test", Duration.ofSeconds(30),
+				Duration.ofSeconds(90));
+		registry.sampleFor(this.sampler);
 		AtomicInteger samples = new AtomicInteger();
 		this.sampler.addListener((figures) -> samples.incrementAndGet());
 		this.sampler.sampleFasterWhile(() -> true);
 		this.sampler.start();
-		await().atMost(Duration.ofSeconds(10)).until(() -> samples.get() >= 3);
+		registry.start();
+		try {
+			await().atMost(Duration.ofSeconds(10)).until(() -> samples.get() >= 3);
+			// One heartbeat (the first), the other samples on their own.
+			assertThat(redis.info("commandstats")).contains("cmdstat_info:calls=");
+			assertThat(registry.current().liveInstances()).isEqualTo(1L);
+		}
+		finally {
+			registry.stop();
+		}
 	}
 
 }

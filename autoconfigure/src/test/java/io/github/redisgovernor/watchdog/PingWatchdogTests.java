@@ -1,20 +1,23 @@
 package io.github.redisgovernor.watchdog;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.connection.GovernedConnectionFixture;
+import io.github.redisgovernor.connection.SharedConnectionStyle;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.test.redis.TcpProxy;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.event.command.CommandListener;
-import io.lettuce.core.event.command.CommandStartedEvent;
-import io.lettuce.core.protocol.CommandType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,18 +26,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.data.redis.connection.ReturnType;
 import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link PingWatchdog} against a real {@code redis-server}, on a plain
- * {@link LettuceConnectionFactory} with a {@link CommandListener} that counts the PINGs
- * the watchdog starts.
+ * {@link PingWatchdog} against a real {@code redis-server}: it replaces a connection whose
+ * server stopped answering, and never one that is alive but busy (a slow script, a full
+ * queue) or idle beside a parked {@code BLPOP}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PingWatchdogTests {
@@ -43,15 +45,15 @@ class PingWatchdogTests {
 
 	private static RedisServer redis;
 
-	private final AtomicInteger pingsStarted = new AtomicInteger();
-
-	private LettuceConnectionFactory factory;
+	private GovernedConnectionFixture fixture;
 
 	private PingWatchdog watchdog;
 
 	private TcpProxy proxy;
 
 	private Duration commandTimeout = Duration.ofSeconds(10);
+
+	private int requestQueueSize = Integer.MAX_VALUE;
 
 	@BeforeAll
 	static void startRedis() {
@@ -68,8 +70,8 @@ class PingWatchdogTests {
 		if (this.watchdog != null) {
 			this.watchdog.stop();
 		}
-		if (this.factory != null) {
-			this.factory.destroy();
+		if (this.fixture != null) {
+			this.fixture.close();
 		}
 		if (this.proxy != null) {
 			this.proxy.close();
@@ -77,66 +79,114 @@ class PingWatchdogTests {
 	}
 
 	@Test
-	void idleHealthyConnectionGetsOnePingPerInterval() {
-		startWatchdog(redis.port(), Duration.ofMillis(200), Duration.ofMillis(100), 3);
-		sleep(Duration.ofSeconds(3));
-		int pings = this.pingsStarted.get();
-		System.out.printf("idle watchdog: %d PINGs in 3000 ms at interval 200 ms%n", pings);
-		// Fixed delay between checks: never more than one check per interval.
-		assertThat(pings).isBetween(1, 3000 / 200 + 1);
-		assertThat(this.watchdog.getRecoveries()).isZero();
-	}
-
-	@Test
 	void idleHealthyConnectionGetsOnePingPerIdleIntervalNotPerFastInterval() {
-		startWatchdog(redis.port(), Duration.ofMillis(400), Duration.ofMillis(100), Duration.ofMillis(50), 3, true);
+		startWatchdog(redis.port(), Duration.ofMillis(400), Duration.ofMillis(100), Duration.ofMillis(50), 3);
+		open();
 		sleep(Duration.ofSeconds(3));
-		int pings = this.pingsStarted.get();
+		long pings = this.watchdog.getPings();
 		System.out.printf("idle watchdog: %d PINGs in 3000 ms at interval 400 ms, fast interval 100 ms%n", pings);
-		// The first check comes at the first tick (a new watchdog checks fast until a PING
-		// succeeds), then one per idle interval: far fewer than one per fast interval (30).
-		assertThat(pings).isBetween(1, 3000 / 400 + 2);
-		assertThat(this.watchdog.getPings()).isEqualTo(pings);
+		// One per idle interval at most: far fewer than one per fast interval (30).
+		assertThat(pings).isBetween(1L, 3000L / 400 + 1);
 		assertThat(this.watchdog.getRecoveries()).isZero();
 	}
 
 	@Test
 	void busyConnectionIsNotPinged() {
-		startWatchdog(redis.port(), Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(50), 3, true);
+		startWatchdog(redis.port(), Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(50), 3);
 		long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
 		int commands = 0;
 		while (System.nanoTime() < end) {
-			try (RedisConnection connection = this.factory.getConnection()) {
-				connection.stringCommands().get("busy".getBytes());
-			}
+			template().opsForValue().get("busy");
 			commands++;
 			sleep(Duration.ofMillis(20));
 		}
-		int pings = this.pingsStarted.get();
-		System.out.printf("busy connection: %d watchdog PINGs, %d checks skipped, %d application commands in "
-				+ "3000 ms (interval 300 ms)%n", pings, this.watchdog.getSkippedChecks(), commands);
-		// The first check has nothing to compare with and PINGs; later ones see the replies.
-		assertThat(this.watchdog.getSkippedChecks()).isGreaterThan(0);
-		assertThat(pings).isLessThan(3000 / 300);
+		long pings = this.watchdog.getPings();
+		System.out.printf("busy connection: %d watchdog PINGs, %d application commands in 3000 ms (interval 300 ms)%n",
+				pings, commands);
+		assertThat(pings).isZero();
+		assertThat(this.watchdog.getRecoveries()).isZero();
+	}
+
+	@Test
+	void slowScriptWithinTheCommandTimeoutIsNotMistakenForADeadConnection() {
+		// Aggressive watchdog: a 100 ms PING timeout and a check every 200 ms.
+		this.commandTimeout = Duration.ofSeconds(10);
+		startWatchdog(redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
+		open();
+		long started = System.nanoTime();
+		Long result = this.fixture.connection().getFactory().getConnection().scriptingCommands()
+			.eval(("local t = redis.call('TIME') local start = t[1] * 1000 + t[2] / 1000 local now = start "
+					+ "while now - start < 6000 do t = redis.call('TIME') now = t[1] * 1000 + t[2] / 1000 end "
+					+ "return 1").getBytes(), ReturnType.INTEGER, 0);
+		long tookMillis = (System.nanoTime() - started) / 1_000_000;
+		System.out.printf("6 s script with command-timeout 10 s: replied after %d ms, %d watchdog PINGs, "
+				+ "%d recoveries%n", tookMillis, this.watchdog.getPings(), this.watchdog.getRecoveries());
+		assertThat(result).isEqualTo(1L);
+		assertThat(this.watchdog.getRecoveries()).isZero();
+	}
+
+	@Test
+	void fullRequestQueueDoesNotCloseTheConnection() throws Exception {
+		this.requestQueueSize = 4;
+		startWatchdog(redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
+		open();
+		StringRedisTemplate template = template();
+		AtomicLong succeeded = new AtomicLong();
+		AtomicLong rejected = new AtomicLong();
+		ExecutorService threads = Executors.newFixedThreadPool(12);
+		long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+		for (int i = 0; i < 12; i++) {
+			threads.execute(() -> {
+				while (System.nanoTime() < end) {
+					try {
+						template.opsForValue().get("queued");
+						succeeded.incrementAndGet();
+					}
+					catch (RuntimeException ex) {
+						rejected.incrementAndGet();
+					}
+				}
+			});
+		}
+		threads.shutdown();
+		assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		System.out.printf("request queue of 4, 12 threads for 5 s: %d commands succeeded, %d rejected locally, "
+				+ "%d watchdog PINGs, %d recoveries%n", succeeded.get(), rejected.get(), this.watchdog.getPings(),
+				this.watchdog.getRecoveries());
+		assertThat(rejected.get()).as("the queue did fill up").isPositive();
+		assertThat(this.watchdog.getRecoveries()).isZero();
+	}
+
+	@Test
+	void parkedBlockingCommandOnADedicatedConnectionBringsNoPing() throws Exception {
+		RedisGovernorProperties.Watchdog defaults = new RedisGovernorProperties().getWatchdog();
+		startWatchdog(redis.port(), defaults.getInterval(), defaults.getFastInterval(), defaults.getTimeout(),
+				defaults.getFailureThreshold());
+		open();
+		sleep(Duration.ofMillis(200));
+		long pingsBefore = this.watchdog.getPings();
+		// Spring Data Redis runs blocking commands on a dedicated connection.
+		try (RedisConnection connection = this.fixture.connection().getFactory().getConnection()) {
+			List<byte[]> popped = connection.listCommands().bLPop(7, "nothing-arrives".getBytes());
+			assertThat(popped).isNullOrEmpty();
+		}
+		long pings = this.watchdog.getPings() - pingsBefore;
+		System.out.printf("idle app with a 7 s BLPOP on a dedicated connection: %d watchdog PINGs%n", pings);
+		assertThat(pings).isZero();
 		assertThat(this.watchdog.getRecoveries()).isZero();
 	}
 
 	@Test
 	void timedOutApplicationCommandSwitchesToFastChecks() {
 		this.proxy = TcpProxy.start(redis.port());
-		// An idle interval far longer than the guards below: only fast checks can recover.
+		// An idle interval far longer than the guards below: only the stall can recover.
 		this.commandTimeout = Duration.ofSeconds(1);
-		startWatchdog(this.proxy.port(), Duration.ofMinutes(5), Duration.ofMillis(200), Duration.ofMillis(100), 3,
-				true);
-		// The idle interval has not passed: no check yet, the application opens the connection.
-		try (RedisConnection connection = this.factory.getConnection()) {
-			assertThat(connection.stringCommands().get("silenced".getBytes())).isNull();
-		}
+		startWatchdog(this.proxy.port(), Duration.ofMinutes(5), Duration.ofMillis(200), Duration.ofMillis(100), 3);
+		assertThat(template().opsForValue().get("silenced")).isNull();
 		long silencedAt = System.nanoTime();
 		this.proxy.silenceOpenConnections();
-		// The application's command times out (command timeout 1 s): the watchdog hears of it.
-		try (RedisConnection connection = this.factory.getConnection()) {
-			connection.stringCommands().get("silenced".getBytes());
+		try {
+			template().opsForValue().get("silenced");
 		}
 		catch (RuntimeException expected) {
 			System.out.printf("application command failed after %d ms: %s%n",
@@ -144,26 +194,23 @@ class PingWatchdogTests {
 		}
 		await().atMost(Duration.ofSeconds(60)).until(() -> this.watchdog.getRecoveries() == 1);
 		System.out.printf("timed-out command: connection replaced %d ms after the silence "
-				+ "(idle interval 5 min, fast interval 200 ms, timeout 100 ms, threshold 3)%n",
+				+ "(idle interval 5 min, fast interval 200 ms, timeout 100 ms, command timeout 1 s, threshold 3)%n",
 				(System.nanoTime() - silencedAt) / 1_000_000);
-		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-			try (RedisConnection connection = this.factory.getConnection()) {
-				return "PONG".equals(connection.ping());
-			}
-		});
+		await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+			.until(() -> "v".equals(setAndGet("after-silence", "v")));
 	}
 
 	@Test
 	void pausedServerBehindIdleConnectionIsDetectedAtDefaultSettings() {
 		RedisGovernorProperties.Watchdog defaults = new RedisGovernorProperties().getWatchdog();
 		this.proxy = TcpProxy.start(redis.port());
+		this.commandTimeout = RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT;
 		startWatchdog(this.proxy.port(), defaults.getInterval(), defaults.getFastInterval(), defaults.getTimeout(),
-				defaults.getFailureThreshold(), true);
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.watchdog.getPings() > 0);
-		// Idle and healthy: the next check is an idle interval away.
+				defaults.getFailureThreshold());
+		open();
 		long silencedAt = System.nanoTime();
 		this.proxy.silenceOpenConnections();
-		await().atMost(Duration.ofSeconds(30)).until(() -> this.watchdog.getRecoveries() == 1);
+		await().atMost(Duration.ofSeconds(40)).until(() -> this.watchdog.getRecoveries() == 1);
 		System.out.printf("idle connection, defaults (interval %d ms, fast interval %d ms, timeout %d ms, "
 				+ "threshold %d): silent peer replaced %d ms after it went silent%n", defaults.getInterval().toMillis(),
 				defaults.getFastInterval().toMillis(), defaults.getTimeout().toMillis(),
@@ -172,119 +219,96 @@ class PingWatchdogTests {
 
 	@Test
 	void pausedServerNeverGetsMoreThanOnePingInFlight() {
-		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), 1_000);
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.pingsStarted.get() > 0);
+		this.commandTimeout = Duration.ofSeconds(60);
+		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(20), 1_000);
+		open();
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.watchdog.getPings() > 0);
 		redis.pause();
-		int before;
-		int during;
+		long before;
+		long during;
 		try {
-			sleep(Duration.ofMillis(200));
-			before = this.pingsStarted.get();
+			sleep(Duration.ofMillis(300));
+			before = this.watchdog.getPings();
 			sleep(Duration.ofMillis(1500));
-			during = this.pingsStarted.get() - before;
+			during = this.watchdog.getPings() - before;
 		}
 		finally {
 			redis.resume();
 		}
-		System.out.printf("paused server: %d watchdog PINGs started in 1500 ms at interval 100 ms%n", during);
+		System.out.printf("paused server: %d watchdog PINGs started in 1500 ms at fast interval 50 ms%n", during);
 		// The PING sent when the pause began has no reply: every check waits for it.
 		assertThat(during).isZero();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.pingsStarted.get() > before + 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> this.watchdog.getPings() > before + 1);
 		assertThat(this.watchdog.getRecoveries()).isZero();
 	}
 
 	@Test
 	void silencedConnectionIsReplacedAndTheSameLettuceConnectionWorksAgain(CapturedOutput output) {
 		this.proxy = TcpProxy.start(redis.port());
-		startWatchdog(this.proxy.port(), Duration.ofMillis(200), Duration.ofMillis(100), 3);
-		StatefulConnection<?, ?> before = statefulConnection();
-		await().atMost(Duration.ofSeconds(10)).until(() -> this.pingsStarted.get() > 0);
+		this.commandTimeout = Duration.ofMillis(500);
+		startWatchdog(this.proxy.port(), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(100), 3);
+		open();
+		StatefulConnection<?, ?> before = this.fixture.connection().sharedConnections().get(0);
 		long silencedAt = System.nanoTime();
 		this.proxy.silenceOpenConnections();
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.watchdog.getRecoveries() == 1);
 		long recoveredAt = System.nanoTime();
-		await().atMost(Duration.ofSeconds(20)).ignoreExceptions().until(() -> {
-			try (RedisConnection connection = this.factory.getConnection()) {
-				return "PONG".equals(connection.ping());
-			}
-		});
+		await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+			.until(() -> "v".equals(setAndGet("after-replace", "v")));
 		System.out.printf("silenced connection: replaced after %d ms, commands succeed after %d ms "
-				+ "(interval 200 ms, timeout 100 ms, threshold 3)%n", (recoveredAt - silencedAt) / 1_000_000,
-				(System.nanoTime() - silencedAt) / 1_000_000);
-		assertThat(statefulConnection()).as("Lettuce reconnected the same connection").isSameAs(before);
+				+ "(interval 200 ms, timeout 100 ms, command timeout 500 ms, threshold 3)%n",
+				(recoveredAt - silencedAt) / 1_000_000, (System.nanoTime() - silencedAt) / 1_000_000);
+		assertThat(this.fixture.connection().sharedConnections()).as("Lettuce reconnected the same connection")
+			.containsExactly(before);
 		assertThat(output).containsOnlyOnce("Redis Governor [orders:i-1] replaced the dead connection to 127.0.0.1:"
-				+ this.proxy.port() + ": 3 watchdog PINGs in a row failed (last: no reply to a PING sent ");
-		assertThat(output).contains("closed its channel; Lettuce reconnects");
+				+ this.proxy.port() + ": nothing arrived on it for ");
+		assertThat(output).contains("3 watchdog PINGs in a row got no reply")
+			.contains("closed its channel; Lettuce reconnects");
 	}
 
 	@Test
 	void factoryWithoutSharedConnectionIsNotWatched() {
-		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), 3, false);
+		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(50), 3, false);
+		template().opsForValue().get("unshared");
 		sleep(Duration.ofSeconds(1));
-		assertThat(this.pingsStarted.get()).isZero();
-		assertThat(redis.clientList()).noneSatisfy(
-				(client) -> assertThat(client.get("name")).isEqualTo("orders-unshared"));
+		assertThat(this.watchdog.getPings()).isZero();
 	}
 
-	@Test
-	void stopEndsTheWatchdogThread() {
-		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), 3);
-		assertThat(watchdogThreads()).isEqualTo(1);
-		this.watchdog.stop();
-		assertThat(this.watchdog.isRunning()).isFalse();
-		assertThat(watchdogThreads()).isZero();
-	}
-
-	private void startWatchdog(int port, Duration interval, Duration timeout, int threshold) {
-		startWatchdog(port, interval, timeout, threshold, true);
-	}
-
-	private void startWatchdog(int port, Duration interval, Duration timeout, int threshold, boolean shared) {
-		startWatchdog(port, interval, interval, timeout, threshold, shared);
+	private void startWatchdog(int port, Duration interval, Duration fastInterval, Duration timeout, int threshold) {
+		startWatchdog(port, interval, fastInterval, timeout, threshold, true);
 	}
 
 	private void startWatchdog(int port, Duration interval, Duration fastInterval, Duration timeout, int threshold,
 			boolean shared) {
-		LettuceClientConfiguration clientConfiguration = LettuceClientConfiguration.builder()
-			.clientName(shared ? "orders-shared" : "orders-unshared")
-			.commandTimeout(this.commandTimeout)
-			.clientOptions(ClientOptions.builder()
-				.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
-				.timeoutOptions(TimeoutOptions.enabled())
-				.build())
+		ClientOptions options = ClientOptions.builder()
+			.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS)
+			.timeoutOptions(TimeoutOptions.enabled())
+			.requestQueueSize(this.requestQueueSize)
 			.build();
-		this.factory = new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", port),
-				clientConfiguration);
-		this.factory.setShareNativeConnection(shared);
-		this.factory.afterPropertiesSet();
-		this.factory.start();
-		// Before the first connection: Lettuce captures the listeners when it connects.
-		this.factory.getRequiredNativeClient().addListener(new CommandListener() {
-
-			@Override
-			public void commandStarted(CommandStartedEvent event) {
-				if (event.getCommand().getType() == CommandType.PING) {
-					PingWatchdogTests.this.pingsStarted.incrementAndGet();
-				}
-			}
-
-		});
-		this.watchdog = new PingWatchdog(this.factory, IDENTITY, interval, fastInterval, timeout, threshold);
+		this.fixture = GovernedConnectionFixture.of(port, IDENTITY, this.commandTimeout, options,
+				SharedConnectionStyle.IMPERATIVE);
+		this.fixture.factory().setShareNativeConnection(shared);
+		this.watchdog = new PingWatchdog(this.fixture.connection(), this.fixture.scheduler(), interval, fastInterval,
+				timeout, threshold);
 		this.watchdog.start();
 	}
 
-	private StatefulConnection<?, ?> statefulConnection() {
-		try (RedisConnection connection = this.factory.getConnection()) {
-			return ((RedisAsyncCommands<?, ?>) connection.getNativeConnection()).getStatefulConnection();
-		}
+	/**
+	 * Open the shared connection, as the registry's first heartbeat would.
+	 */
+	private void open() {
+		assertThat(this.fixture.connection().submit((redis) -> redis.ping()).join()).isEqualTo("PONG");
 	}
 
-	private static long watchdogThreads() {
-		return Thread.getAllStackTraces()
-			.keySet()
-			.stream()
-			.filter((thread) -> thread.getName().equals("redis-governor-watchdog") && thread.isAlive())
-			.count();
+	private StringRedisTemplate template() {
+		StringRedisTemplate template = new StringRedisTemplate(this.fixture.factory());
+		template.afterPropertiesSet();
+		return template;
+	}
+
+	private String setAndGet(String key, String value) {
+		template().opsForValue().set(key, value);
+		return template().opsForValue().get(key);
 	}
 
 	private static void sleep(Duration duration) {

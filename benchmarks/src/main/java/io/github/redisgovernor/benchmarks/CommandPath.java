@@ -10,19 +10,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
-import io.github.redisgovernor.drain.InFlightCommands;
 import io.github.redisgovernor.test.redis.RedisServer;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 /**
- * Measures the command path of plain Spring Boot ({@code redis.governor.enabled=false}),
- * of plain Boot with only the governor's in-flight {@code CommandListener} added, and
- * of the governed application: the same {@code SET}s through {@code StringRedisTemplate} from several threads, rounds
- * alternating between the variants so that machine noise hits all alike. Prints commands
+ * Measures the command path of plain Spring Boot ({@code redis.governor.enabled=false})
+ * and of the governed application: the same {@code SET}s through
+ * {@code StringRedisTemplate} from several threads, rounds alternating between the
+ * variants so that machine noise hits both alike. The governor adds no
+ * {@code CommandListener}; its activity counter is a Netty handler on each channel. Prints commands
  * per second for every round and the median of each variant.
  * <p>
  * Arguments (optional): {@code --commands=200000} per round, {@code --threads=8},
@@ -67,10 +66,6 @@ public final class CommandPath {
 					"redis.governor.application=command-path", "spring.main.banner-mode=off",
 					"logging.level.root=WARN")
 			.run()) {
-			if (variant == Variant.PLAIN_WITH_LISTENER) {
-				// Only the in-flight listener, on plain Boot: isolates its cost.
-				app.getBean(LettuceConnectionFactory.class).getRequiredNativeClient().addListener(new InFlightCommands());
-			}
 			StringRedisTemplate template = app.getBean(StringRedisTemplate.class);
 			run(template, commands / 10, threads);
 			long start = System.nanoTime();
@@ -103,7 +98,7 @@ public final class CommandPath {
 
 	enum Variant {
 
-		PLAIN("plain Boot"), PLAIN_WITH_LISTENER("plain Boot + in-flight listener"), GOVERNED("governed");
+		PLAIN("plain Boot"), GOVERNED("governed");
 
 		private final String label;
 

@@ -1,15 +1,13 @@
 package io.github.redisgovernor.autoconfigure.accounting;
 
-import java.util.Map;
-
-import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.client.ConnectionTracker;
-import io.github.redisgovernor.client.GovernedClientCustomizer;
 import io.github.redisgovernor.client.InstanceIdentity;
-import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.registry.InstanceRegistry;
+import io.github.redisgovernor.scheduling.GovernorScheduler;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.resource.ClientResources;
@@ -21,7 +19,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
@@ -31,44 +28,31 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * @author Redis Governor contributors
  */
-@AutoConfiguration(after = RedisGovernorAutoConfiguration.class,
-		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@AutoConfiguration(after = RedisGovernorConnectionAutoConfiguration.class)
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class })
-@ConditionalOnBean({ GovernedClientCustomizer.class, RedisConnectionFactory.class })
+@ConditionalOnBean(GovernedConnection.class)
 @EnableConfigurationProperties(RedisGovernorProperties.class)
 public final class RedisGovernorAccountingAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	SharedConnectionCommands redisGovernorSharedConnectionCommands(ObjectProvider<RedisConnectionFactory> factories,
-			Map<String, RedisConnectionFactory> factoriesByName, GovernedClientCustomizer customizer) {
-		RedisConnectionFactory factory = factories.getIfUnique(() -> factoriesByName.get("redisConnectionFactory"));
-		if (factory == null) {
-			throw new IllegalStateException("Redis Governor could not choose the connection factory to account on among "
-					+ factoriesByName.keySet() + ": mark the governed one @Primary or name it 'redisConnectionFactory'.");
-		}
-		return new SharedConnectionCommands(factory, customizer.getPolicy().commandTimeout());
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	InstanceRegistry redisGovernorInstanceRegistry(SharedConnectionCommands commands, InstanceIdentity identity,
+	InstanceRegistry redisGovernorInstanceRegistry(GovernedConnection connection, GovernorScheduler scheduler,
 			RedisGovernorProperties properties) {
 		RedisGovernorProperties.Registry registry = properties.getRegistry();
-		return new InstanceRegistry(commands, identity, registry.getKey(), registry.getHeartbeatInterval(),
-				registry.getTtl());
+		return new InstanceRegistry(connection, scheduler, connection.getIdentity(), registry.getKey(),
+				registry.getHeartbeatInterval(), registry.getTtl());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	ServerFiguresSampler redisGovernorServerFiguresSampler(SharedConnectionCommands commands,
-			InstanceIdentity identity, RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
+	ServerFiguresSampler redisGovernorServerFiguresSampler(GovernedConnection connection,
+			GovernorScheduler scheduler, RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
 		RedisGovernorProperties.Server server = properties.getServer();
-		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, server.getSampleInterval(),
-				server.getFastSampleInterval(), server.getClientListMaxAge());
-		// A heartbeat at least as frequent as the sampling reads INFO clients in its own
-		// script: one command per interval for both (docs/fleet-benchmark.md).
-		registry.ifUnique((instances) -> instances.carrySamplesTo(sampler));
+		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, connection.getIdentity(),
+				server.getSampleInterval(), server.getFastSampleInterval(), server.getClientListMaxAge());
+		// One flow: the heartbeat reads INFO clients whenever a sample is due
+		// (docs/fleet-benchmark.md).
+		registry.ifUnique((instances) -> instances.sampleFor(sampler));
 		return sampler;
 	}
 
@@ -84,11 +68,10 @@ public final class RedisGovernorAccountingAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ConnectionTracker redisGovernorConnectionTracker(ObjectProvider<ClientResources> clientResources,
-			ObjectProvider<LettuceConnectionFactory> factories) {
+			GovernedConnection connection) {
 		ClientResources resources = clientResources.getIfUnique();
 		if (resources == null) {
-			LettuceConnectionFactory factory = factories.getIfUnique();
-			resources = (factory != null) ? factory.getClientResources() : null;
+			resources = connection.getFactory().getClientResources();
 		}
 		if (resources == null) {
 			throw new IllegalStateException("Redis Governor found no unique Lettuce ClientResources to count "

@@ -1,17 +1,13 @@
 package io.github.redisgovernor.autoconfigure.drain;
 
-import java.util.Map;
-
-import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
-import io.github.redisgovernor.client.GovernedClientCustomizer;
-import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.drain.ConnectionFactoryShutdown;
 import io.github.redisgovernor.drain.DrainMetrics;
 import io.github.redisgovernor.drain.DrainObserver;
 import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.drain.GracefulDrain;
-import io.github.redisgovernor.drain.InFlightCommands;
 import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -32,41 +28,31 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * @author Redis Governor contributors
  */
-@AutoConfiguration(after = RedisGovernorAutoConfiguration.class,
-		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@AutoConfiguration(after = RedisGovernorConnectionAutoConfiguration.class)
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class })
-@ConditionalOnBean(GovernedClientCustomizer.class)
+@ConditionalOnBean(GovernedConnection.class)
 public final class RedisGovernorDrainAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	static ConnectionFactoryShutdown redisGovernorConnectionFactoryShutdown(
-			ObjectProvider<GovernedClientCustomizer> customizer, ObjectProvider<InFlightCommands> inFlight,
-			ObjectProvider<GracefulDrain> drain) {
-		return new ConnectionFactoryShutdown(customizer, inFlight, drain);
+			ObjectProvider<GovernedConnection> connection, ObjectProvider<GracefulDrain> drain) {
+		return new ConnectionFactoryShutdown(connection, drain);
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	InFlightCommands redisGovernorInFlightCommands() {
-		return new InFlightCommands();
-	}
-
-	@Bean
-	@ConditionalOnMissingBean
-	@ConditionalOnBean(LettuceConnectionFactory.class)
-	GracefulDrain redisGovernorGracefulDrain(ObjectProvider<LettuceConnectionFactory> factories,
-			Map<String, LettuceConnectionFactory> factoriesByName, InstanceIdentity identity,
-			InFlightCommands inFlight, ObjectProvider<DrainParticipant> participants,
-			ObjectProvider<DrainObserver> observers, RedisGovernorProperties properties) {
-		// Injecting the factory makes the drain a dependent of the factory bean: Spring
+	GracefulDrain redisGovernorGracefulDrain(GovernedConnection connection,
+			ObjectProvider<DrainParticipant> participants, ObjectProvider<DrainObserver> observers,
+			RedisGovernorProperties properties) {
+		// The governed connection depends on the factory, so the drain does too: Spring
 		// stops dependents first, whatever their phases.
-		LettuceConnectionFactory factory = factories.getIfUnique(() -> factoriesByName.get("redisConnectionFactory"));
 		DrainObserver observer = observers.getIfUnique(() -> DrainObserver.NONE);
 		RedisGovernorProperties.Shutdown shutdown = properties.getShutdown();
-		GracefulDrain drain = new GracefulDrain(identity, inFlight, () -> participants.orderedStream().toList(),
-				shutdown.getDrainTimeout(), shutdown.getQuietPeriod(), observer);
-		if (ConnectionFactoryShutdown.isDeferred(factory)) {
+		GracefulDrain drain = new GracefulDrain(connection.getIdentity(), connection::sharedActivity,
+				() -> participants.orderedStream().toList(), shutdown.getDrainTimeout(), shutdown.getQuietPeriod(),
+				observer);
+		if (ConnectionFactoryShutdown.isDeferred(connection.getFactory())) {
 			drain.deferCloseToFactoryDestruction();
 		}
 		return drain;
@@ -78,8 +64,8 @@ public final class RedisGovernorDrainAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		DrainMetrics redisGovernorDrainMetrics(InstanceIdentity identity, InFlightCommands inFlight) {
-			return new DrainMetrics(identity.getApplication(), inFlight);
+		DrainMetrics redisGovernorDrainMetrics(GovernedConnection connection) {
+			return new DrainMetrics(connection.getIdentity().getApplication(), connection);
 		}
 
 	}

@@ -1,13 +1,11 @@
 package io.github.redisgovernor.autoconfigure.startup;
 
-import java.util.Map;
-
-import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.client.GovernedClientCustomizer;
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.startup.StartupConnectivityCheck;
 import io.lettuce.core.RedisClient;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -23,23 +21,17 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * @author Redis Governor contributors
  */
-@AutoConfiguration(after = RedisGovernorAutoConfiguration.class,
-		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@AutoConfiguration(after = RedisGovernorConnectionAutoConfiguration.class)
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class })
-@ConditionalOnBean({ GovernedClientCustomizer.class, LettuceConnectionFactory.class })
+@ConditionalOnBean(GovernedConnection.class)
 @ConditionalOnBooleanProperty("redis.governor.fail-fast")
 public final class RedisGovernorStartupAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	StartupConnectivityCheck redisGovernorStartupConnectivityCheck(ObjectProvider<LettuceConnectionFactory> factories,
-			Map<String, LettuceConnectionFactory> factoriesByName, GovernedClientCustomizer customizer) {
-		LettuceConnectionFactory factory = factories.getIfUnique(() -> factoriesByName.get("redisConnectionFactory"));
-		if (factory == null) {
-			throw new IllegalStateException("Redis Governor could not choose the connection factory to check among "
-					+ factoriesByName.keySet() + ": mark the governed one @Primary or name it 'redisConnectionFactory'.");
-		}
-		return new StartupConnectivityCheck(factory, customizer.getPolicy().connectTimeout());
+	StartupConnectivityCheck redisGovernorStartupConnectivityCheck(GovernedConnection connection,
+			GovernedClientCustomizer customizer) {
+		return new StartupConnectivityCheck(connection, customizer.getPolicy().connectTimeout());
 	}
 
 }

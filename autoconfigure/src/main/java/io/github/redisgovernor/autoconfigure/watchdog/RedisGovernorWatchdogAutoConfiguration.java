@@ -1,10 +1,9 @@
 package io.github.redisgovernor.autoconfigure.watchdog;
 
-import java.util.Map;
-
-import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
-import io.github.redisgovernor.client.GovernedClientCustomizer;
+import io.github.redisgovernor.connection.GovernedConnection;
+import io.github.redisgovernor.scheduling.GovernorScheduler;
 import io.github.redisgovernor.watchdog.ConnectionWatchdog;
 import io.github.redisgovernor.watchdog.PingWatchdog;
 import io.github.redisgovernor.watchdog.ReconnectFailureReporter;
@@ -13,7 +12,6 @@ import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -30,45 +28,27 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * @author Redis Governor contributors
  */
-@AutoConfiguration(after = RedisGovernorAutoConfiguration.class,
-		afterName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
+@AutoConfiguration(after = RedisGovernorConnectionAutoConfiguration.class)
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class })
-@ConditionalOnBean({ GovernedClientCustomizer.class, LettuceConnectionFactory.class })
+@ConditionalOnBean(GovernedConnection.class)
 public final class RedisGovernorWatchdogAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ConnectionWatchdog redisGovernorConnectionWatchdog(ObjectProvider<LettuceConnectionFactory> factories,
-			Map<String, LettuceConnectionFactory> factoriesByName, GovernedClientCustomizer customizer,
+	ConnectionWatchdog redisGovernorConnectionWatchdog(GovernedConnection connection, GovernorScheduler scheduler,
 			RedisGovernorProperties properties) {
 		RedisGovernorProperties.Watchdog watchdog = properties.getWatchdog();
 		if (!watchdog.isEnabled()) {
 			return ConnectionWatchdog.NONE;
 		}
-		return new PingWatchdog(governedFactory(factories, factoriesByName), customizer.getIdentity(),
-				watchdog.getInterval(), watchdog.getFastInterval(), watchdog.getTimeout(),
+		return new PingWatchdog(connection, scheduler, watchdog.getInterval(), watchdog.getFastInterval(), watchdog.getTimeout(),
 				watchdog.getFailureThreshold());
 	}
 
 	@Bean
 	@ConditionalOnMissingBean
-	ReconnectFailureReporter redisGovernorReconnectFailureReporter(ObjectProvider<LettuceConnectionFactory> factories,
-			Map<String, LettuceConnectionFactory> factoriesByName, GovernedClientCustomizer customizer) {
-		return new ReconnectFailureReporter(governedFactory(factories, factoriesByName), customizer.getIdentity());
-	}
-
-	/**
-	 * The governed factory: the only one, or the one Spring Boot names
-	 * {@code redisConnectionFactory}.
-	 */
-	static LettuceConnectionFactory governedFactory(ObjectProvider<LettuceConnectionFactory> factories,
-			Map<String, LettuceConnectionFactory> factoriesByName) {
-		LettuceConnectionFactory factory = factories.getIfUnique(() -> factoriesByName.get("redisConnectionFactory"));
-		if (factory == null) {
-			throw new IllegalStateException("Redis Governor could not choose the connection factory to watch among "
-					+ factoriesByName.keySet() + ": mark the governed one @Primary or name it 'redisConnectionFactory'.");
-		}
-		return factory;
+	ReconnectFailureReporter redisGovernorReconnectFailureReporter(GovernedConnection connection) {
+		return new ReconnectFailureReporter(connection.getFactory(), connection.getIdentity());
 	}
 
 	@Configuration(proxyBeanMethods = false)
@@ -77,8 +57,8 @@ public final class RedisGovernorWatchdogAutoConfiguration {
 
 		@Bean
 		@ConditionalOnMissingBean
-		WatchdogMetrics redisGovernorWatchdogMetrics(ConnectionWatchdog watchdog, GovernedClientCustomizer customizer) {
-			return new WatchdogMetrics(watchdog, customizer.getIdentity());
+		WatchdogMetrics redisGovernorWatchdogMetrics(ConnectionWatchdog watchdog, GovernedConnection connection) {
+			return new WatchdogMetrics(watchdog, connection.getIdentity());
 		}
 
 	}

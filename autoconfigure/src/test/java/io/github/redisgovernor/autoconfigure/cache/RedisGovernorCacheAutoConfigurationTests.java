@@ -1,6 +1,7 @@
 package io.github.redisgovernor.autoconfigure.cache;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.cache.RedisGovernorCacheAutoConfiguration.RedisGovernorCachingConfigurer;
 import io.github.redisgovernor.cache.FailOpenCacheErrorHandler;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ class RedisGovernorCacheAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
+				RedisGovernorConnectionAutoConfiguration.class,
 				DataRedisAutoConfiguration.class, CacheAutoConfiguration.class,
 				RedisGovernorCacheAutoConfiguration.class))
 		.withUserConfiguration(CachingEnabled.class)

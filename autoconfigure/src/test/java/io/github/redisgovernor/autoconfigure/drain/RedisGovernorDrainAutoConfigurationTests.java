@@ -5,12 +5,13 @@ import java.util.List;
 
 import io.github.redisgovernor.autoconfigure.InvalidGovernorPropertyException;
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.connection.ConnectionActivity.Activity;
 import io.github.redisgovernor.drain.ConnectionFactoryShutdown;
 import io.github.redisgovernor.drain.DrainMetrics;
 import io.github.redisgovernor.drain.DrainSummary;
 import io.github.redisgovernor.drain.GracefulDrain;
-import io.github.redisgovernor.drain.InFlightCommands;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -31,6 +32,7 @@ class RedisGovernorDrainAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
+				RedisGovernorConnectionAutoConfiguration.class,
 				RedisGovernorDrainAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1");
 
@@ -38,7 +40,6 @@ class RedisGovernorDrainAutoConfigurationTests {
 	void runShouldCreateDrainAndDeferTheGovernedFactoryStop() {
 		this.contextRunner.run((context) -> {
 			assertThat(context).hasSingleBean(GracefulDrain.class)
-				.hasSingleBean(InFlightCommands.class)
 				.hasSingleBean(ConnectionFactoryShutdown.class);
 			assertThat(ConnectionFactoryShutdown.isDeferred(context.getBean(LettuceConnectionFactory.class))).isTrue();
 			assertThat(context.getBean(GracefulDrain.class).getPhase()).isEqualTo(GracefulDrain.PHASE);
@@ -49,7 +50,6 @@ class RedisGovernorDrainAutoConfigurationTests {
 	void runWhenDisabledShouldNotCreateDrain() {
 		this.contextRunner.withPropertyValues("redis.governor.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(GracefulDrain.class)
-				.doesNotHaveBean(InFlightCommands.class)
 				.doesNotHaveBean(ConnectionFactoryShutdown.class);
 			assertThat(ConnectionFactoryShutdown.isDeferred(context.getBean(LettuceConnectionFactory.class)))
 				.isFalse();
@@ -59,7 +59,7 @@ class RedisGovernorDrainAutoConfigurationTests {
 	@Test
 	void runWithUserDrainShouldBackOff() {
 		GracefulDrain userDrain = new GracefulDrain(new InstanceIdentity("a", "b"),
-				new InFlightCommands(), List::of, Duration.ofSeconds(1), Duration.ZERO, (summary) -> {
+				() -> Activity.UNKNOWN, List::of, Duration.ofSeconds(1), Duration.ZERO, (summary) -> {
 				});
 		this.contextRunner.withBean(GracefulDrain.class, () -> userDrain)
 			.run((context) -> assertThat(context.getBean(GracefulDrain.class)).isSameAs(userDrain));

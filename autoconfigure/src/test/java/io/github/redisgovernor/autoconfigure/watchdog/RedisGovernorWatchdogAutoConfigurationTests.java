@@ -6,6 +6,7 @@ import java.net.ServerSocket;
 
 import io.github.redisgovernor.autoconfigure.InvalidGovernorPropertyException;
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.startup.RedisGovernorStartupAutoConfiguration;
 import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.startup.RedisUnavailableAtStartupException;
@@ -35,6 +36,7 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
+				RedisGovernorConnectionAutoConfiguration.class,
 				RedisGovernorWatchdogAutoConfiguration.class, RedisGovernorStartupAutoConfiguration.class,
 				DataRedisAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",

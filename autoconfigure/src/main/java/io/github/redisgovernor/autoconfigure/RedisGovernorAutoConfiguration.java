@@ -62,11 +62,20 @@ public final class RedisGovernorAutoConfiguration {
 					+ "', so spring.data.redis.client-name='" + bootClientName + "' is not used. Set "
 					+ "redis.governor.application (and redis.governor.instance-id) to choose the name instead.");
 		}
-		Duration connectTimeout = firstNonNull(properties.getConnectTimeout(),
-				binder.bind("spring.data.redis.connect-timeout", Duration.class).orElse(null),
+		Duration bootConnectTimeout = binder.bind("spring.data.redis.connect-timeout", Duration.class).orElse(null);
+		Duration bootCommandTimeout = binder.bind("spring.data.redis.timeout", Duration.class).orElse(null);
+		// Boot's timeouts reach Lettuce through the governor when its own are unset: they
+		// get the same checks, named after the property that holds them.
+		PropertyChecks bootChecks = new PropertyChecks("spring.data.redis");
+		if (properties.getConnectTimeout() == null) {
+			bootChecks.positive("connect-timeout", bootConnectTimeout, "2s");
+		}
+		if (properties.getCommandTimeout() == null) {
+			bootChecks.positive("timeout", bootCommandTimeout, "2s");
+		}
+		Duration connectTimeout = firstNonNull(properties.getConnectTimeout(), bootConnectTimeout,
 				RedisGovernorProperties.DEFAULT_CONNECT_TIMEOUT);
-		Duration commandTimeout = firstNonNull(properties.getCommandTimeout(),
-				binder.bind("spring.data.redis.timeout", Duration.class).orElse(null),
+		Duration commandTimeout = firstNonNull(properties.getCommandTimeout(), bootCommandTimeout,
 				RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT);
 		RedisGovernorProperties.Tcp tcp = properties.getTcp();
 		ClientPolicy policy = new ClientPolicy(connectTimeout, commandTimeout, properties.getRequestQueueSize(),

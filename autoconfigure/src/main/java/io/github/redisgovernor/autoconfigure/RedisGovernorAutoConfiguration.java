@@ -14,15 +14,19 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.StringUtils;
 
@@ -37,7 +41,7 @@ import org.springframework.util.StringUtils;
 @AutoConfiguration(beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class,
 		LettuceClientConfigurationBuilderCustomizer.class })
-@ConditionalOnBooleanProperty(name = "redis.governor.enabled", matchIfMissing = true)
+@Conditional(RedisGovernorAutoConfiguration.OnGovernorEnabled.class)
 @ConditionalOnProperty(name = "spring.data.redis.client-type", havingValue = "lettuce", matchIfMissing = true)
 @EnableConfigurationProperties(RedisGovernorProperties.class)
 public final class RedisGovernorAutoConfiguration {
@@ -89,6 +93,26 @@ public final class RedisGovernorAutoConfiguration {
 	ConnectionFactoryAudit redisGovernorConnectionFactoryAudit(ListableBeanFactory beanFactory,
 			GovernedClientCustomizer customizer) {
 		return new ConnectionFactoryAudit(beanFactory, customizer);
+	}
+
+	/**
+	 * Matches unless {@code redis.governor.enabled} is false. Unlike
+	 * {@code @ConditionalOnBooleanProperty}, a value that is not a boolean
+	 * ({@code enabled=ture}) fails startup instead of switching the governor off without
+	 * a word, and the values Spring Boot binds as booleans ({@code on}, {@code yes})
+	 * mean the same here as in {@link RedisGovernorProperties}.
+	 */
+	static class OnGovernorEnabled extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			boolean enabled = Binder.get(context.getEnvironment())
+				.bind("redis.governor.enabled", Boolean.class)
+				.orElse(true);
+			return enabled ? ConditionOutcome.match("redis.governor.enabled is not false")
+					: ConditionOutcome.noMatch("redis.governor.enabled is false");
+		}
+
 	}
 
 	private static Duration firstNonNull(@Nullable Duration governor, @Nullable Duration boot, Duration fallback) {

@@ -17,15 +17,19 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Conditional;
 import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.StringUtils;
 
@@ -40,7 +44,7 @@ import org.springframework.util.StringUtils;
 @AutoConfiguration(beforeName = "org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration")
 @ConditionalOnClass({ RedisClient.class, LettuceConnectionFactory.class,
 		LettuceClientConfigurationBuilderCustomizer.class })
-@ConditionalOnBooleanProperty(name = "redis.governor.enabled", matchIfMissing = true)
+@Conditional(RedisGovernorAutoConfiguration.OnGovernorEnabled.class)
 @ConditionalOnProperty(name = "spring.data.redis.client-type", havingValue = "lettuce", matchIfMissing = true)
 @EnableConfigurationProperties(RedisGovernorProperties.class)
 public final class RedisGovernorAutoConfiguration {
@@ -71,11 +75,20 @@ public final class RedisGovernorAutoConfiguration {
 					+ "', so spring.data.redis.client-name='" + bootClientName + "' is not used. Set "
 					+ "redis.governor.application (and redis.governor.instance-id) to choose the name instead.");
 		}
-		Duration connectTimeout = firstNonNull(properties.getConnectTimeout(),
-				binder.bind("spring.data.redis.connect-timeout", Duration.class).orElse(null),
+		Duration bootConnectTimeout = binder.bind("spring.data.redis.connect-timeout", Duration.class).orElse(null);
+		Duration bootCommandTimeout = binder.bind("spring.data.redis.timeout", Duration.class).orElse(null);
+		// Boot's timeouts reach Lettuce through the governor when its own are unset: they
+		// get the same checks, named after the property that holds them.
+		PropertyChecks bootChecks = new PropertyChecks("spring.data.redis");
+		if (properties.getConnectTimeout() == null) {
+			bootChecks.positive("connect-timeout", bootConnectTimeout, "2s");
+		}
+		if (properties.getCommandTimeout() == null) {
+			bootChecks.positive("timeout", bootCommandTimeout, "2s");
+		}
+		Duration connectTimeout = firstNonNull(properties.getConnectTimeout(), bootConnectTimeout,
 				RedisGovernorProperties.DEFAULT_CONNECT_TIMEOUT);
-		Duration commandTimeout = firstNonNull(properties.getCommandTimeout(),
-				binder.bind("spring.data.redis.timeout", Duration.class).orElse(null),
+		Duration commandTimeout = firstNonNull(properties.getCommandTimeout(), bootCommandTimeout,
 				RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT);
 		RedisGovernorProperties.Tcp tcp = properties.getTcp();
 		ClientPolicy policy = new ClientPolicy(connectTimeout, commandTimeout, properties.getRequestQueueSize(),
@@ -89,6 +102,26 @@ public final class RedisGovernorAutoConfiguration {
 	ConnectionFactoryAudit redisGovernorConnectionFactoryAudit(ListableBeanFactory beanFactory,
 			GovernedClientCustomizer customizer, ObjectProvider<GovernedConnection> governed) {
 		return new ConnectionFactoryAudit(beanFactory, customizer, governed);
+	}
+
+	/**
+	 * Matches unless {@code redis.governor.enabled} is false. Unlike
+	 * {@code @ConditionalOnBooleanProperty}, a value that is not a boolean
+	 * ({@code enabled=ture}) fails startup instead of switching the governor off without
+	 * a word, and the values Spring Boot binds as booleans ({@code on}, {@code yes})
+	 * mean the same here as in {@link RedisGovernorProperties}.
+	 */
+	static class OnGovernorEnabled extends SpringBootCondition {
+
+		@Override
+		public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+			boolean enabled = Binder.get(context.getEnvironment())
+				.bind("redis.governor.enabled", Boolean.class)
+				.orElse(true);
+			return enabled ? ConditionOutcome.match("redis.governor.enabled is not false")
+					: ConditionOutcome.noMatch("redis.governor.enabled is false");
+		}
+
 	}
 
 	private static Duration firstNonNull(@Nullable Duration governor, @Nullable Duration boot, Duration fallback) {

@@ -18,6 +18,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * stay under {@code spring.data.redis.*}; these properties add governance on top of
  * them. Impossible values are rejected at startup with an
  * {@link InvalidGovernorPropertyException} that names the property and a valid example.
+ * Durations are whole milliseconds and TCP keepalive times whole seconds: the units in
+ * which Lettuce, the kernel and the governor apply them.
  *
  * @author Redis Governor contributors
  */
@@ -220,18 +222,23 @@ public class RedisGovernorProperties implements InitializingBean {
 			return;
 		}
 		PropertyChecks checks = new PropertyChecks("redis.governor");
+		checks.clientNamePart("application", this.application, "spring.application.name", "orders-api");
+		checks.clientNamePart("instance-id", this.instanceId, "the host name and process id", "orders-api-7f9c4");
 		checks.positive("connect-timeout", this.connectTimeout, "2s");
 		checks.positive("command-timeout", this.commandTimeout, "2s");
 		checks.atLeast("request-queue-size", this.requestQueueSize, 1, "10000");
-		checks.clientNamePart("application", this.application, "orders-api");
-		checks.clientNamePart("instance-id", this.instanceId, "orders-api-7f9c4");
+		checks.notNegative("leak-detection-threshold", this.leakDetectionThreshold, "0 turns leak detection off",
+				"30s");
 		checks.positive("reconnect.min-delay", this.reconnect.minDelay, "100ms");
 		checks.positive("reconnect.max-delay", this.reconnect.maxDelay, "3s");
-		checks.notBefore("reconnect.max-delay", this.reconnect.maxDelay, "reconnect.min-delay",
+		// Lettuce's jittered back-off needs a range to draw from: equal bounds fail in Lettuce.
+		checks.longerThan("reconnect.max-delay", this.reconnect.maxDelay, "reconnect.min-delay",
 				this.reconnect.minDelay, "3s");
-		checks.positive("tcp.keep-alive-idle", this.tcp.keepAliveIdle, "30s");
-		checks.positive("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
+		checks.keepAliveTime("tcp.keep-alive-idle", this.tcp.keepAliveIdle, "30s");
+		checks.keepAliveTime("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
+		checks.atMost("tcp.keep-alive-count", this.tcp.keepAliveCount, PropertyChecks.MOST_KEEP_ALIVE_PROBES,
+				"the most the Linux kernel accepts (TCP_KEEPCNT)", "3");
 		checks.positive("tcp.user-timeout", this.tcp.userTimeout, "30s");
 		checks.positive("watchdog.interval", this.watchdog.interval, "20s");
 		checks.positive("watchdog.fast-interval", this.watchdog.fastInterval, "1s");
@@ -247,8 +254,6 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.notBefore("shutdown.drain-timeout", this.shutdown.drainTimeout, "shutdown.quiet-period",
 				this.shutdown.quietPeriod, "10s");
 		checks.positive("cache.log-interval", this.cache.logInterval, "30s");
-		checks.notNegative("leak-detection-threshold", this.leakDetectionThreshold, "0 turns leak detection off",
-				"30s");
 	}
 
 	private void checkAccounting(PropertyChecks checks) {
@@ -300,7 +305,8 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		/**
 		 * Upper bound of the delay between two reconnect attempts. Bounds how long the
-		 * application stays disconnected after Redis is back.
+		 * application stays disconnected after Redis is back. Must be longer than the min
+		 * delay.
 		 */
 		private Duration maxDelay = Duration.ofSeconds(3);
 
@@ -328,12 +334,12 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Tcp {
 
 		/**
-		 * Idle time before the first TCP keepalive probe is sent.
+		 * Idle time before the first TCP keepalive probe is sent, in whole seconds.
 		 */
 		private Duration keepAliveIdle = Duration.ofSeconds(30);
 
 		/**
-		 * Time between two TCP keepalive probes.
+		 * Time between two TCP keepalive probes, in whole seconds.
 		 */
 		private Duration keepAliveInterval = Duration.ofSeconds(10);
 
@@ -647,7 +653,8 @@ public class RedisGovernorProperties implements InitializingBean {
 			private double warn = 0.8;
 
 			/**
-			 * Utilization from which saturation is reported as CRITICAL.
+			 * Utilization from which saturation is reported as CRITICAL. Must not be below
+			 * the warn threshold.
 			 */
 			private double critical = 0.95;
 
@@ -728,7 +735,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		/**
 		 * Time the connection must stay idle (no command in flight and none started) for
 		 * the drain to count it as drained. Covers work that sends one command after
-		 * another, with short gaps in between.
+		 * another, with short gaps in between. Must not be longer than the drain timeout.
 		 */
 		private Duration quietPeriod = Duration.ofMillis(200);
 

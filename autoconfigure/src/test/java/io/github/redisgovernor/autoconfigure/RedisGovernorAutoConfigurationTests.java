@@ -193,6 +193,14 @@ class RedisGovernorAutoConfigurationTests {
 	}
 
 	@Test
+	void runShouldReadTheSwitchAsSpringBootBindsBooleans() {
+		this.contextRunner.withPropertyValues("redis.governor.enabled=off")
+			.run((context) -> assertThat(context).doesNotHaveBean(GovernedClientCustomizer.class));
+		this.contextRunner.withPropertyValues("redis.governor.enabled=yes")
+			.run((context) -> assertThat(context).hasSingleBean(GovernedClientCustomizer.class));
+	}
+
+	@Test
 	void runWhenDisabledShouldNotValidateGovernorProperties() {
 		this.contextRunner.withPropertyValues("redis.governor.enabled=false", "redis.governor.command-timeout=-1s")
 			.run((context) -> assertThat(context).hasNotFailed());

@@ -2,6 +2,7 @@ package io.github.redisgovernor.autoconfigure;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 import org.jspecify.annotations.Nullable;
@@ -84,6 +85,11 @@ class InvalidGovernorPropertyFailureAnalyzer implements FailureAnalyzer, Ordered
 		if (type == Double.class) {
 			return "must be a decimal number such as 0.8";
 		}
+		if (type.isEnum()) {
+			return "must be one of " + Arrays.stream(type.getEnumConstants())
+				.map((constant) -> ((Enum<?>) constant).name().toLowerCase(Locale.ROOT).replace('_', '-'))
+				.collect(Collectors.joining(", "));
+		}
 		return "cannot be converted to " + ResolvableType.forClass(type);
 	}
 
@@ -99,6 +105,9 @@ class InvalidGovernorPropertyFailureAnalyzer implements FailureAnalyzer, Ordered
 		Object value = defaults.isReadableProperty(beanPath) ? defaults.getPropertyValue(beanPath) : null;
 		if (value instanceof Duration duration) {
 			return PropertyChecks.exampleOf(duration);
+		}
+		if (value instanceof Enum<?> constant) {
+			return constant.name().toLowerCase(Locale.ROOT).replace('_', '-');
 		}
 		if (value != null) {
 			return String.valueOf(value);

@@ -73,6 +73,9 @@ class PropertyChecksTests {
 				valid("enabled", "false"),
 				valid("fail-fast", "true"),
 				valid("fail-fast", "false"),
+				valid("shared-connection", "auto"),
+				valid("shared-connection", "imperative"),
+				valid("shared-connection", "reactive"),
 				valid("watchdog.enabled", "false"),
 				valid("health.report-out-of-service", "true"),
 				valid("cache.fail-open", "true"),
@@ -163,6 +166,7 @@ class PropertyChecksTests {
 				// Switches: only Spring Boot's conversion can fail
 				invalid("enabled", "maybe", BOOLEAN, "true"),
 				invalid("fail-fast", "maybe", BOOLEAN, "false"),
+				invalid("shared-connection", "both", "must be one of", "auto"),
 				invalid("watchdog.enabled", "maybe", BOOLEAN, "true"),
 				invalid("health.report-out-of-service", "maybe", BOOLEAN, "false"),
 				invalid("cache.fail-open", "maybe", BOOLEAN, "false"),

@@ -42,8 +42,19 @@ import org.springframework.util.Assert;
  * vanishes when the whole fleet is gone) and {@code ZCOUNT} (the number of live
  * instances). All of them are O(log N), so the traffic stays flat as the fleet grows.
  * Scores come from the server's {@code TIME}, so a host whose clock is off cannot prune
- * its peers or drop out itself. When the ACL forbids scripts, it sends the same commands
- * back to back instead.
+ * its peers or drop out itself.
+ * <p>
+ * When the server refuses the script itself ({@link ScriptRefusal}: the ACL forbids
+ * {@code EVAL}/{@code EVALSHA}, scripting is unknown or disabled, the server is too old),
+ * the heartbeat sends the same commands back to back instead, and tries the script again
+ * at every {@value #SCRIPT_RETRY_HEARTBEATS}th heartbeat (every 5 minutes at the default
+ * 20 s interval): an ACL fix then takes effect without a restart, for one or two refused
+ * commands per {@value #SCRIPT_RETRY_HEARTBEATS} heartbeats while it is not fixed. The
+ * retry counts heartbeats rather than time so that it costs the same share of the
+ * heartbeat traffic whatever the interval. Any other error reply ({@code OOM},
+ * {@code LOADING}, {@code BUSY}, {@code READONLY} during a failover...) fails that one
+ * heartbeat like a timeout would, and the next heartbeat uses the script again: the plain
+ * commands would get the same reply.
  * <p>
  * When a {@link ServerFiguresSampler} is attached ({@link #carrySamplesTo}), the same
  * script also reads {@code INFO clients} and hands the reply to it, so that the sampler
@@ -66,6 +77,12 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	 * after the web server's graceful shutdown and before the connection factory.
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
+
+	/**
+	 * After the server refused the heartbeat script, every this-many-th heartbeat tries
+	 * it again; the others send plain commands.
+	 */
+	static final int SCRIPT_RETRY_HEARTBEATS = 15;
 
 	private static final Log logger = LogFactory.getLog(InstanceRegistry.class);
 
@@ -95,7 +112,9 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	private volatile boolean deregistered;
 
-	private volatile boolean scriptUsable = true;
+	private volatile boolean scriptRefused;
+
+	private volatile int plainHeartbeatsBeforeScriptRetry;
 
 	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
 
@@ -217,26 +236,49 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	}
 
 	private Outcome sendHeartbeat(Session session) throws Exception {
-		if (this.scriptUsable) {
-			try {
-				ServerFiguresSampler sampler = this.sampler;
-				boolean sample = sampler != null && sampler.isSampleDue(this.heartbeatInterval);
-				HeartbeatScript.Reply reply = HeartbeatScript.run(session, this.key, this.memberBytes, this.ttl,
-						sample);
-				logPruned(reply.pruned());
-				return new Outcome(reply.live(), sample ? reply : null);
+		if (this.plainHeartbeatsBeforeScriptRetry > 0) {
+			this.plainHeartbeatsBeforeScriptRetry--;
+			return new Outcome(sendHeartbeatCommands(session), null);
+		}
+		try {
+			ServerFiguresSampler sampler = this.sampler;
+			boolean sample = sampler != null && sampler.isSampleDue(this.heartbeatInterval);
+			HeartbeatScript.Reply reply = HeartbeatScript.run(session, this.key, this.memberBytes, this.ttl, sample);
+			if (this.scriptRefused) {
+				this.scriptRefused = false;
+				logger.info("Redis Governor [" + this.identity + "] runs the registry heartbeat as one script "
+						+ "again: the server no longer refuses it.");
 			}
-			catch (RedisCommandExecutionException ex) {
-				// Scripts forbidden by ACL (NOPERM), disabled, or a server too old to write
-				// after TIME in a script: fall back to plain commands for good.
-				this.scriptUsable = false;
-				logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate "
-						+ "commands, because the heartbeat script was refused: "
-						+ SharedConnectionCommands.describe(ex) + ". This costs Redis about five times more "
-						+ "commands per heartbeat; allow EVAL/EVALSHA for this user to avoid it.");
+			logPruned(reply.pruned());
+			return new Outcome(reply.live(), sample ? reply : null);
+		}
+		catch (RedisCommandExecutionException ex) {
+			if (!ScriptRefusal.isRefusal(ex.getMessage())) {
+				// OOM, LOADING, BUSY, READONLY...: the server's state fails this heartbeat,
+				// and plain commands would get the same reply. The next one uses the script.
+				throw ex;
 			}
+			scriptRefused(ex);
 		}
 		return new Outcome(sendHeartbeatCommands(session), null);
+	}
+
+	private void scriptRefused(RedisCommandExecutionException ex) {
+		this.plainHeartbeatsBeforeScriptRetry = SCRIPT_RETRY_HEARTBEATS - 1;
+		if (this.scriptRefused) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Redis Governor [" + this.identity + "] heartbeat script still refused: "
+						+ SharedConnectionCommands.describe(ex));
+			}
+			return;
+		}
+		this.scriptRefused = true;
+		logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate commands, "
+				+ "because the heartbeat script was refused: " + SharedConnectionCommands.describe(ex)
+				+ ". This costs Redis about five times more commands per heartbeat; allow EVAL/EVALSHA for this "
+				+ "user to avoid it. The script is tried again every " + SCRIPT_RETRY_HEARTBEATS + " heartbeats ("
+				+ this.heartbeatInterval.multipliedBy(SCRIPT_RETRY_HEARTBEATS).toMillis()
+				+ "ms), so a fix takes effect without a restart.");
 	}
 
 	/**

@@ -72,6 +72,82 @@ class HeartbeatScriptIntegrationTests {
 	}
 
 	@Test
+	void heartbeatRefusedForLackOfMemoryFailsAloneAndTheNextOneUsesTheScript(CapturedOutput output) {
+		withRegistry(null, null, "oom", (registry) -> {
+			registry.heartbeat();
+			assertThat(registry.current().problem()).isNull();
+			String maxmemory = redis.configGet("maxmemory");
+			String policy = redis.configGet("maxmemory-policy");
+			redis.configSet("maxmemory-policy", "noeviction");
+			for (int i = 0; i < 10; i++) {
+				redis.command("SET", "oom-filler-" + i, "x".repeat(10_000));
+			}
+			redis.configSet("maxmemory", "1");
+			try {
+				registry.heartbeat();
+			}
+			finally {
+				redis.configSet("maxmemory", maxmemory);
+				redis.configSet("maxmemory-policy", policy);
+				redis.command("DEL", "oom-filler-0", "oom-filler-1", "oom-filler-2", "oom-filler-3", "oom-filler-4",
+						"oom-filler-5", "oom-filler-6", "oom-filler-7", "oom-filler-8", "oom-filler-9");
+			}
+			assertThat(registry.current().problem()).startsWith("heartbeat failed: OOM command not allowed");
+			assertThat(registry.current().liveInstances()).as("the count of the last heartbeat that worked")
+				.isEqualTo(1);
+			redis.command("CONFIG", "RESETSTAT");
+			registry.heartbeat();
+			registry.heartbeat();
+			assertThat(registry.current().problem()).isNull();
+			Map<String, String> stats = redis.infoMap("commandstats");
+			assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(2);
+			assertThat(calls(stats, "cmdstat_zadd")).as("ZADD only inside the script").isEqualTo(2);
+		});
+		assertThat(output).contains("registry heartbeat failed: OOM command not allowed")
+			.doesNotContain("sends the registry heartbeat as separate commands");
+	}
+
+	@Test
+	void heartbeatTriesTheScriptAgainAfterARefusalSoThatAnAclFixTakesEffect(CapturedOutput output) {
+		redis.command("ACL", "SETUSER", "fixable", "reset", "on", ">fixable-pw", "~*", "&*", "+@all", "-@scripting");
+		int retry = InstanceRegistry.SCRIPT_RETRY_HEARTBEATS;
+		withRegistry("fixable", "fixable-pw", "fixable", (registry) -> {
+			registry.heartbeat();
+			assertThat(registry.current().liveInstances()).isEqualTo(1);
+			redis.command("CONFIG", "RESETSTAT");
+			for (int i = 1; i < retry; i++) {
+				registry.heartbeat();
+			}
+			Map<String, String> stats = redis.infoMap("commandstats");
+			assertThat(stats).as("no script attempt until the retry").doesNotContainKeys("cmdstat_evalsha",
+					"cmdstat_eval");
+			assertThat(calls(stats, "cmdstat_zadd")).isEqualTo(retry - 1);
+			// The retry is refused again: one refused EVALSHA, and the heartbeat still counts.
+			registry.heartbeat();
+			stats = redis.infoMap("commandstats");
+			assertThat(stats.get("cmdstat_evalsha")).contains("rejected_calls=1,");
+			assertThat(calls(stats, "cmdstat_zadd")).isEqualTo(retry);
+			assertThat(registry.current().problem()).isNull();
+
+			redis.command("ACL", "SETUSER", "fixable", "+@scripting");
+			for (int i = 0; i < retry; i++) {
+				registry.heartbeat();
+			}
+			redis.command("CONFIG", "RESETSTAT");
+			registry.heartbeat();
+			registry.heartbeat();
+			stats = redis.infoMap("commandstats");
+			assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(2);
+			assertThat(calls(stats, "cmdstat_zadd")).as("ZADD only inside the script").isEqualTo(2);
+			assertThat(registry.current().problem()).isNull();
+			assertThat(registry.current().liveInstances()).isEqualTo(1);
+		});
+		assertThat(output).containsOnlyOnce("sends the registry heartbeat as separate commands")
+			.containsOnlyOnce("runs the registry heartbeat as one script again")
+			.doesNotContain("fixable-pw");
+	}
+
+	@Test
 	void heartbeatCarriesTheServerFiguresSampleSoTheSamplerSendsNothing() {
 		redis.command("CONFIG", "RESETSTAT");
 		withCarrier(null, null, "carrier", Duration.ofSeconds(10), (registry, sampler) -> {
@@ -172,6 +248,21 @@ class HeartbeatScriptIntegrationTests {
 		finally {
 			factory.destroy();
 		}
+	}
+
+	/** Run work on a registry without a sampler, on a connection as the given user. */
+	private void withRegistry(String user, String password, String id, Consumer<InstanceRegistry> work) {
+		withFactory(user, password, (factory) -> {
+			InstanceRegistry registry = new InstanceRegistry(
+					new SharedConnectionCommands(factory, Duration.ofSeconds(2)), new InstanceIdentity("app", id), KEY,
+					Duration.ofSeconds(10), Duration.ofSeconds(30));
+			try {
+				work.accept(registry);
+			}
+			finally {
+				registry.destroy();
+			}
+		});
 	}
 
 	private long heartbeats(String user, String password, String id, int count) {

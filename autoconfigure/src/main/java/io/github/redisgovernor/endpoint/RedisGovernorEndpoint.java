@@ -17,6 +17,7 @@ import io.github.redisgovernor.server.ClientListSummary;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import org.jspecify.annotations.Nullable;
 
+import org.springframework.boot.actuate.endpoint.Access;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
@@ -35,10 +36,17 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * command. A request reads the registry ({@code ZRANGEBYSCORE}, O(fleet)) and
  * {@code CLIENT LIST} (O(clients), reused for a few seconds), so it is meant for people
  * during an incident, not for a scraper.
+ * <p>
+ * Off unless asked for ({@link Access#NONE} by default): the client addresses of every
+ * application on the server and the host names in every instance id are a map of the
+ * infrastructure, which a {@code management.endpoints.web.exposure.include=*} should not
+ * publish by itself. Turn it on with
+ * {@code management.endpoint.redisgovernor.access=read-only} and expose it, preferably
+ * on a separate management port (docs/endpoint.md).
  *
  * @author Redis Governor contributors
  */
-@Endpoint(id = "redisgovernor")
+@Endpoint(id = "redisgovernor", defaultAccess = Access.NONE)
 public class RedisGovernorEndpoint {
 
 	private final InstanceRegistry registry;

@@ -111,8 +111,12 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	private volatile long lastHeartbeatNanos;
 
-	// Heartbeats left before the script is tried again; 0 while it is used.
-	private volatile int fallbackHeartbeatsLeft;
+	// Set while the server refuses the script; heartbeats then go out as plain commands,
+	// and the script is tried again every SCRIPT_RETRY_HEARTBEATS heartbeats. Heartbeats
+	// never overlap (a pending one is not doubled), so plain volatiles are enough.
+	private volatile boolean scriptRefused;
+
+	private volatile int plainHeartbeatsBeforeScriptRetry;
 
 	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
 
@@ -265,36 +269,53 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	}
 
 	private CompletionStage<Outcome> send(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {
-		int left = this.fallbackHeartbeatsLeft;
-		if (left > 0) {
-			this.fallbackHeartbeatsLeft = left - 1;
+		if (this.plainHeartbeatsBeforeScriptRetry > 0) {
+			this.plainHeartbeatsBeforeScriptRetry--;
 			return sendCommands(redis, sample);
 		}
 		return HeartbeatScript.run(redis, this.key, this.memberBytes, this.ttl, sample)
 			.thenApply((reply) -> {
+				if (this.scriptRefused) {
+					this.scriptRefused = false;
+					logger.info("Redis Governor [" + this.identity + "] runs the registry heartbeat as one script "
+							+ "again: the server no longer refuses it.");
+				}
 				logPruned(reply.pruned());
 				return new Outcome(reply.live(), sample ? CarriedSample.of(reply) : null);
 			})
 			.handle((outcome, failure) -> {
-				Throwable cause = unwrap(failure);
 				if (outcome != null) {
 					return CompletableFuture.completedFuture(outcome);
 				}
-				if (cause instanceof RedisCommandExecutionException refusal && ScriptRefusal.isRefusal(refusal)) {
-					fallBack(refusal);
+				Throwable cause = unwrap(failure);
+				if (cause instanceof RedisCommandExecutionException refusal
+						&& ScriptRefusal.isRefusal(refusal.getMessage())) {
+					scriptRefused(refusal);
 					return sendCommands(redis, sample);
 				}
+				// OOM, LOADING, BUSY, READONLY...: the server's state fails this heartbeat,
+				// and plain commands would get the same reply. The next one uses the script.
 				return CompletableFuture.<Outcome>failedFuture(cause);
 			})
 			.thenCompose((stage) -> stage);
 	}
 
-	private void fallBack(RedisCommandExecutionException refusal) {
-		this.fallbackHeartbeatsLeft = SCRIPT_RETRY_HEARTBEATS;
+	private void scriptRefused(RedisCommandExecutionException ex) {
+		this.plainHeartbeatsBeforeScriptRetry = SCRIPT_RETRY_HEARTBEATS - 1;
+		if (this.scriptRefused) {
+			if (logger.isDebugEnabled()) {
+				logger.debug("Redis Governor [" + this.identity + "] heartbeat script still refused: "
+						+ Failures.describe(ex));
+			}
+			return;
+		}
+		this.scriptRefused = true;
 		logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate commands, "
-				+ "because the heartbeat script was refused: " + Failures.describe(refusal)
+				+ "because the heartbeat script was refused: " + Failures.describe(ex)
 				+ ". This costs Redis about five times more commands per heartbeat; allow EVAL/EVALSHA for this "
-				+ "user to avoid it. The script is tried again every " + SCRIPT_RETRY_HEARTBEATS + " heartbeats.");
+				+ "user to avoid it. The script is tried again every " + SCRIPT_RETRY_HEARTBEATS + " heartbeats ("
+				+ this.heartbeatInterval.multipliedBy(SCRIPT_RETRY_HEARTBEATS).toMillis()
+				+ "ms), so a fix takes effect without a restart.");
 	}
 
 	private CompletionStage<Outcome> sendCommands(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {

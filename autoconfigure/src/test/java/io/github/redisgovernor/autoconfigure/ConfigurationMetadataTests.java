@@ -72,6 +72,13 @@ class ConfigurationMetadataTests {
 	}
 
 	@Test
+	void endpointIsOffByDefault() {
+		ConfigurationMetadataProperty property = all.get("management.endpoint.redisgovernor.access");
+		assertThat(property.getType()).isEqualTo("org.springframework.boot.actuate.endpoint.Access");
+		assertThat(property.getDefaultValue()).isEqualTo("none");
+	}
+
+	@Test
 	void everyPropertyHasADescriptionInBootWording() {
 		assertThat(properties).allSatisfy((property) -> {
 			String description = property.getDescription();

@@ -11,7 +11,6 @@ import io.github.redisgovernor.autoconfigure.metrics.RedisGovernorMetricsAutoCon
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.drain.DrainParticipant;
-import io.github.redisgovernor.endpoint.RedisGovernorEndpoint;
 import io.github.redisgovernor.health.RedisGovernorHealthIndicator;
 import io.github.redisgovernor.leak.ConnectionLeakDetector;
 import io.github.redisgovernor.metrics.RedisGovernorMeterBinder;
@@ -138,13 +137,6 @@ class RedisGovernorAccountingAutoConfigurationTests {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterBinder.class))
 			.run((context) -> assertThat(context).doesNotHaveBean(RedisGovernorMeterBinder.class)
 				.hasSingleBean(BudgetMonitor.class));
-	}
-
-	@Test
-	void runShouldCreateTheEndpointOnlyWhenExposed() {
-		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(RedisGovernorEndpoint.class));
-		this.contextRunner.withPropertyValues("management.endpoints.web.exposure.include=redisgovernor")
-			.run((context) -> assertThat(context).hasSingleBean(RedisGovernorEndpoint.class));
 	}
 
 	@Test

@@ -37,6 +37,7 @@ class ConnectionAccountingIntegrationTests {
 			"redis.governor.registry.heartbeat-interval=200ms", "redis.governor.registry.ttl=1500ms",
 			"redis.governor.server.sample-interval=200ms", "redis.governor.server.client-list-max-age=100ms",
 			"redis.governor.budget.leak.window=2s",
+			"management.endpoint.redisgovernor.access=read-only",
 			"management.endpoints.web.exposure.include=health,metrics,redisgovernor",
 			"management.endpoint.health.probes.enabled=true" };
 

@@ -60,6 +60,7 @@ class RestrictedAclIntegrationTests {
 				"spring.data.redis.password=" + PASSWORD, "redis.governor.application=acl",
 				"redis.governor.instance-id=a", "redis.governor.registry.heartbeat-interval=200ms",
 				"redis.governor.registry.ttl=1s", "redis.governor.server.sample-interval=200ms",
+				"management.endpoint.redisgovernor.access=read-only",
 				"management.endpoints.web.exposure.include=health,redisgovernor,metrics");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		template.opsForValue().set("k", "v");

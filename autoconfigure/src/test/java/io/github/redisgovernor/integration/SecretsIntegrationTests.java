@@ -85,6 +85,7 @@ class SecretsIntegrationTests {
 				: new String[] { "spring.data.redis.username=" + ACL_USER, "spring.data.redis.password=" + ACL_CANARY };
 		this.context = KvTestApplication.start(redis, with(credentials, "redis.governor.application=secrets",
 				"logging.level.io.github.redisgovernor=DEBUG", "management.endpoints.web.exposure.include=*",
+				"management.endpoint.redisgovernor.access=read-only",
 				"management.endpoint.health.show-details=always", "management.endpoint.env.show-values=" + showValues,
 				"management.endpoint.configprops.show-values=" + showValues));
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);

@@ -71,6 +71,82 @@ class HeartbeatScriptIntegrationTests {
 	}
 
 	@Test
+	void heartbeatRefusedForLackOfMemoryFailsAloneAndTheNextOneUsesTheScript(CapturedOutput output) {
+		withRegistry(null, null, "oom", (registry) -> {
+			registry.heartbeatNow();
+			assertThat(registry.current().problem()).isNull();
+			String maxmemory = redis.configGet("maxmemory");
+			String policy = redis.configGet("maxmemory-policy");
+			redis.configSet("maxmemory-policy", "noeviction");
+			for (int i = 0; i < 10; i++) {
+				redis.command("SET", "oom-filler-" + i, "x".repeat(10_000));
+			}
+			redis.configSet("maxmemory", "1");
+			try {
+				registry.heartbeatNow();
+			}
+			finally {
+				redis.configSet("maxmemory", maxmemory);
+				redis.configSet("maxmemory-policy", policy);
+				redis.command("DEL", "oom-filler-0", "oom-filler-1", "oom-filler-2", "oom-filler-3", "oom-filler-4",
+						"oom-filler-5", "oom-filler-6", "oom-filler-7", "oom-filler-8", "oom-filler-9");
+			}
+			assertThat(registry.current().problem()).startsWith("heartbeat failed: OOM command not allowed");
+			assertThat(registry.current().liveInstances()).as("the count of the last heartbeat that worked")
+				.isEqualTo(1);
+			redis.command("CONFIG", "RESETSTAT");
+			registry.heartbeatNow();
+			registry.heartbeatNow();
+			assertThat(registry.current().problem()).isNull();
+			Map<String, String> stats = redis.infoMap("commandstats");
+			assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(2);
+			assertThat(calls(stats, "cmdstat_zadd")).as("ZADD only inside the script").isEqualTo(2);
+		});
+		assertThat(output).contains("registry heartbeat failed: OOM command not allowed")
+			.doesNotContain("sends the registry heartbeat as separate commands");
+	}
+
+	@Test
+	void heartbeatTriesTheScriptAgainAfterARefusalSoThatAnAclFixTakesEffect(CapturedOutput output) {
+		redis.command("ACL", "SETUSER", "fixable", "reset", "on", ">fixable-pw", "~*", "&*", "+@all", "-@scripting");
+		int retry = InstanceRegistry.SCRIPT_RETRY_HEARTBEATS;
+		withRegistry("fixable", "fixable-pw", "fixable", (registry) -> {
+			registry.heartbeatNow();
+			assertThat(registry.current().liveInstances()).isEqualTo(1);
+			redis.command("CONFIG", "RESETSTAT");
+			for (int i = 1; i < retry; i++) {
+				registry.heartbeatNow();
+			}
+			Map<String, String> stats = redis.infoMap("commandstats");
+			assertThat(stats).as("no script attempt until the retry").doesNotContainKeys("cmdstat_evalsha",
+					"cmdstat_eval");
+			assertThat(calls(stats, "cmdstat_zadd")).isEqualTo(retry - 1);
+			// The retry is refused again: one refused EVALSHA, and the heartbeat still counts.
+			registry.heartbeatNow();
+			stats = redis.infoMap("commandstats");
+			assertThat(stats.get("cmdstat_evalsha")).contains("rejected_calls=1,");
+			assertThat(calls(stats, "cmdstat_zadd")).isEqualTo(retry);
+			assertThat(registry.current().problem()).isNull();
+
+			redis.command("ACL", "SETUSER", "fixable", "+@scripting");
+			for (int i = 0; i < retry; i++) {
+				registry.heartbeatNow();
+			}
+			redis.command("CONFIG", "RESETSTAT");
+			registry.heartbeatNow();
+			registry.heartbeatNow();
+			stats = redis.infoMap("commandstats");
+			assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(2);
+			assertThat(calls(stats, "cmdstat_zadd")).as("ZADD only inside the script").isEqualTo(2);
+			assertThat(registry.current().problem()).isNull();
+			assertThat(registry.current().liveInstances()).isEqualTo(1);
+		});
+		assertThat(output).containsOnlyOnce("sends the registry heartbeat as separate commands")
+			.containsOnlyOnce("runs the registry heartbeat as one script again")
+			.doesNotContain("fixable-pw");
+	}
+
+	@Test
 	void heartbeatCarriesTheServerFiguresSampleSoTheSamplerSendsNothing() {
 		redis.command("CONFIG", "RESETSTAT");
 		withCarrier(null, null, "carrier", Duration.ofSeconds(10), (registry, sampler) -> {
@@ -163,6 +239,21 @@ class HeartbeatScriptIntegrationTests {
 				Duration.ofSeconds(2))) {
 			work.accept(fixture);
 		}
+	}
+
+	/** Run work on a registry without a sampler, on a connection as the given user. */
+	private void withRegistry(String user, String password, String id, Consumer<InstanceRegistry> work) {
+		InstanceIdentity identity = new InstanceIdentity("app", id);
+		withConnection(user, password, identity, (fixture) -> {
+			InstanceRegistry registry = new InstanceRegistry(fixture.connection(), fixture.scheduler(), identity, KEY,
+					Duration.ofSeconds(10), Duration.ofSeconds(30));
+			try {
+				work.accept(registry);
+			}
+			finally {
+				registry.destroy();
+			}
+		});
 	}
 
 	private long heartbeats(String user, String password, String id, int count) {

@@ -57,6 +57,7 @@ public final class LeakDetectionTrial {
 			ConfigurableApplicationContext context = new SpringApplicationBuilder(LeakyApplication.class)
 				.properties("server.port=0", "spring.data.redis.host=127.0.0.1",
 						"spring.data.redis.port=" + redis.port(), "spring.application.name=leaky",
+						"management.endpoint.redisgovernor.access=read-only",
 						"management.endpoints.web.exposure.include=health,redisgovernor",
 						"management.endpoint.health.show-details=always", "spring.main.banner-mode=off",
 						"logging.level.root=WARN", "logging.level.io.github.redisgovernor=INFO")

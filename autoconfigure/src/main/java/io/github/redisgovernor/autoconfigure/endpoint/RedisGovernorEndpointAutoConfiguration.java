@@ -18,9 +18,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration of the {@code redisgovernor} Actuator endpoint. Like every
- * endpoint it must be exposed to be reachable, for example
- * {@code management.endpoints.web.exposure.include=health,redisgovernor}.
+ * Auto-configuration of the {@code redisgovernor} Actuator endpoint. Unlike Boot's own
+ * endpoints it needs access granted as well as exposure, for example
+ * {@code management.endpoint.redisgovernor.access=read-only} and
+ * {@code management.endpoints.web.exposure.include=health,redisgovernor}; without both
+ * there is no endpoint bean.
  *
  * @author Redis Governor contributors
  */

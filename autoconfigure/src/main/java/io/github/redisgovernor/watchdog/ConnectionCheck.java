@@ -14,10 +14,11 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * The rule: a connection is dead only when the server has stopped answering it. Any read
  * on the connection (a reply to any command, the watchdog's {@code PING} included) is
- * proof of life. A check fails only when a {@code PING} got no reply within the
- * {@code timeout} <em>and</em> nothing at all arrived for {@code deadAfter}, the longest a
- * command may legitimately run (the command timeout): a slow script or a burst that fills
- * the queue is never mistaken for a dead peer. A {@code PING} that never left (queue full,
+ * proof of life. A check fails when a {@code PING} got no reply within the
+ * {@code timeout}; the connection is replaced only after {@code failureThreshold} failed
+ * checks in a row <em>and</em> once nothing at all arrived for {@code deadAfter}, the
+ * longest a command may legitimately run (the command timeout): a slow script or a burst
+ * that fills the queue is never mistaken for a dead peer. A {@code PING} that never left (queue full,
  * not connected) is not a failed check, except when the queue is full of commands the
  * server has not answered for {@code deadAfter}.
  *
@@ -119,13 +120,11 @@ final class ConnectionCheck {
 	}
 
 	private Action failed(long now, Activity activity) {
-		long since = activity.known() ? this.lastProof : this.pendingSince;
-		if (now - since < this.settings.deadAfter()) {
-			// Something answered recently enough: a long command may still be running.
-			return Action.NOTHING;
-		}
 		this.failures++;
-		if (this.failures < this.settings.failureThreshold()) {
+		long since = activity.known() ? this.lastProof : this.pendingSince;
+		if (this.failures < this.settings.failureThreshold() || now - since < this.settings.deadAfter()) {
+			// Not yet, or something answered recently enough: a long command may still be
+			// running.
 			return Action.NOTHING;
 		}
 		forgetPing();

@@ -32,9 +32,9 @@ import org.jspecify.annotations.Nullable;
  * (the registry's heartbeat is enough at the defaults);</li>
  * <li>commands waiting while nothing arrives for a tick, or a failed check, bring a
  * {@code PING};</li>
- * <li>after {@code failureThreshold} failed checks in a row, each a {@code PING} without a
- * reply while nothing at all arrived for the command timeout, the connection's channel is
- * closed and Lettuce reconnects with the governed back-off.</li>
+ * <li>after {@code failureThreshold} failed checks in a row (a {@code PING} without a reply
+ * within {@code timeout}), once nothing at all arrived for the command timeout, the
+ * connection's channel is closed and Lettuce reconnects with the governed back-off.</li>
  * </ul>
  * Only the shared connections are watched: a dedicated connection parked in {@code BLPOP}
  * is the application's business and cannot answer a {@code PING} anyway.
@@ -121,8 +121,9 @@ public class PingWatchdog implements ConnectionWatchdog {
 		return this.pings.get();
 	}
 
-	void check() {
+	synchronized void check() {
 		long now = System.nanoTime();
+		boolean pinged = false;
 		List<StatefulConnection<?, ?>> shared = this.connection.sharedConnections();
 		this.checks.keySet().retainAll(shared);
 		for (StatefulConnection<?, ?> each : shared) {
@@ -131,11 +132,16 @@ public class PingWatchdog implements ConnectionWatchdog {
 			ConnectionCheck.Action action = check.tick(now, each.isOpen(), activity);
 			if (action == ConnectionCheck.Action.PING) {
 				this.pings.incrementAndGet();
+				pinged = true;
 				action = check.sent(now, ping(each), activity);
 			}
 			if (action == ConnectionCheck.Action.REPLACE) {
 				replace(each, check.silentMillisAtReplace());
 			}
+		}
+		if (pinged && this.scheduler.isAvailable()) {
+			// Look at the reply as soon as the PING's timeout has passed, not a tick later.
+			this.scheduler.schedule(this::check, Duration.ofNanos(this.settings.timeout() + 1_000_000));
 		}
 	}
 

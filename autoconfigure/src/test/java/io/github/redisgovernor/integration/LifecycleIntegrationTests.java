@@ -3,6 +3,7 @@ package io.github.redisgovernor.integration;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.scheduling.GovernorScheduler;
@@ -67,6 +68,33 @@ class LifecycleIntegrationTests {
 		}
 		GovernedConnection connection = this.context.getBean(GovernedConnection.class);
 		assertThat(connection.sharedConnections()).hasSize(1);
+	}
+
+	@Test
+	void drainDoesNotWaitForAConsumerParkedOnADedicatedConnection(RedisServer redis, CapturedOutput output)
+			throws Exception {
+		this.context = KvTestApplication.start(redis, "redis.governor.application=parked",
+				"redis.governor.instance-id=a", "redis.governor.shutdown.drain-timeout=5s");
+		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
+		template.opsForValue().set("parked", "x");
+		// A consumer parked in BLPOP: Spring Data Redis gives it a dedicated connection.
+		Thread consumer = new Thread(() -> {
+			try {
+				template.opsForList().leftPop("nothing-arrives", Duration.ofSeconds(30));
+			}
+			catch (RuntimeException ex) {
+				// The close ends it.
+			}
+		}, "parked-consumer");
+		consumer.setDaemon(true);
+		consumer.start();
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> redis.clientList().stream().anyMatch((client) -> "blpop".equals(client.get("cmd"))));
+		this.context.close();
+		this.context = null;
+		assertThat(output.getOut()).contains("Redis Governor [parked:a] drained the Redis connection in")
+			.doesNotContain("Redis work was still running after redis.governor.shutdown.drain-timeout");
+		consumer.join(TimeUnit.SECONDS.toMillis(40));
 	}
 
 	private void awaitRunning(RedisServer redis, StringRedisTemplate template) {

@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,10 +20,7 @@ import io.github.redisgovernor.scheduling.GovernorScheduler;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.lettuce.core.Range;
 import io.lettuce.core.Range.Boundary;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -51,7 +46,7 @@ import org.springframework.util.Assert;
  * interval), the flow sends {@code INFO clients} alone.
  * <p>
  * When the server refuses scripts (ACL, scripts disabled), the same commands go out back
- * to back; the script is tried again every {@link #SCRIPT_RETRY_HEARTBEATS} heartbeats, so
+ * to back; the script is tried again every {@link Heartbeat#SCRIPT_RETRY_HEARTBEATS} heartbeats, so
  * that an ACL fix takes effect without a restart. Any other error reply (OOM, LOADING,
  * BUSY, READONLY during a failover) fails that one heartbeat only.
  * <p>
@@ -74,11 +69,6 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	 */
 	public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
-	/**
-	 * After a refusal, the script is tried again every this many heartbeats.
-	 */
-	static final int SCRIPT_RETRY_HEARTBEATS = 15;
-
 	private static final Log logger = LogFactory.getLog(InstanceRegistry.class);
 
 	private final GovernedConnection connection;
@@ -99,6 +89,8 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	private final OutageLog outageLog;
 
+	private final Heartbeat heartbeat;
+
 	private final Object lifecycleMonitor = new Object();
 
 	private final AtomicBoolean registered = new AtomicBoolean();
@@ -110,13 +102,6 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	private volatile @Nullable CompletableFuture<?> pending;
 
 	private volatile long lastHeartbeatNanos;
-
-	// Set while the server refuses the script; heartbeats then go out as plain commands,
-	// and the script is tried again every SCRIPT_RETRY_HEARTBEATS heartbeats. Heartbeats
-	// never overlap (a pending one is not doubled), so plain volatiles are enough.
-	private volatile boolean scriptRefused;
-
-	private volatile int plainHeartbeatsBeforeScriptRetry;
 
 	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
 
@@ -144,6 +129,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		this.heartbeatInterval = heartbeatInterval;
 		this.ttl = ttl;
 		this.outageLog = new OutageLog(logger, "Redis Governor [" + identity + "] registry heartbeat");
+		this.heartbeat = new Heartbeat(identity, this.key, this.memberBytes, heartbeatInterval, ttl);
 	}
 
 	/**
@@ -162,11 +148,12 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 				return;
 			}
 			this.lastHeartbeatNanos = 0;
+			// Before the first run is scheduled: it runs at once.
+			this.running = true;
 			// The first heartbeat runs at once but off the startup thread: an unreachable
 			// Redis must not delay or fail the application's startup.
 			Duration tick = tick();
 			this.task = this.scheduler.scheduleWithFixedDelay(this::tickNow, Duration.ZERO, tick);
-			this.running = true;
 		}
 	}
 
@@ -236,7 +223,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		// lost must still be removed on shutdown.
 		this.registered.set(true);
 		this.lastHeartbeatNanos = System.nanoTime();
-		CompletableFuture<Outcome> sent = this.connection.submit((redis) -> send(redis, sample));
+		CompletableFuture<Heartbeat.Outcome> sent = this.connection.submit((redis) -> this.heartbeat.send(redis, sample));
 		CompletableFuture<?> handled = sent.handle((outcome, failure) -> {
 			handle(outcome, failure, sample);
 			return null;
@@ -246,7 +233,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		return handled;
 	}
 
-	private void handle(@Nullable Outcome outcome, @Nullable Throwable failure, boolean sample) {
+	private void handle(Heartbeat.@Nullable Outcome outcome, @Nullable Throwable failure, boolean sample) {
 		ServerFiguresSampler sampler = this.sampler;
 		if (outcome != null) {
 			this.snapshot = new RegistrySnapshot(outcome.live(), Instant.now(), null);
@@ -257,7 +244,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 			}
 			return;
 		}
-		Throwable cause = unwrap(failure);
+		Throwable cause = Heartbeat.unwrap(failure);
 		RegistrySnapshot previous = this.snapshot;
 		this.snapshot = new RegistrySnapshot(previous.liveInstances(), previous.lastHeartbeat(),
 				"heartbeat failed: " + Failures.describe(cause));
@@ -268,92 +255,6 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		}
 	}
 
-	private CompletionStage<Outcome> send(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {
-		if (this.plainHeartbeatsBeforeScriptRetry > 0) {
-			this.plainHeartbeatsBeforeScriptRetry--;
-			return sendCommands(redis, sample);
-		}
-		return HeartbeatScript.run(redis, this.key, this.memberBytes, this.ttl, sample)
-			.thenApply((reply) -> {
-				if (this.scriptRefused) {
-					this.scriptRefused = false;
-					logger.info("Redis Governor [" + this.identity + "] runs the registry heartbeat as one script "
-							+ "again: the server no longer refuses it.");
-				}
-				logPruned(reply.pruned());
-				return new Outcome(reply.live(), sample ? CarriedSample.of(reply) : null);
-			})
-			.handle((outcome, failure) -> {
-				if (outcome != null) {
-					return CompletableFuture.completedFuture(outcome);
-				}
-				Throwable cause = unwrap(failure);
-				if (cause instanceof RedisCommandExecutionException refusal
-						&& ScriptRefusal.isRefusal(refusal.getMessage())) {
-					scriptRefused(refusal);
-					return sendCommands(redis, sample);
-				}
-				// OOM, LOADING, BUSY, READONLY...: the server's state fails this heartbeat,
-				// and plain commands would get the same reply. The next one uses the script.
-				return CompletableFuture.<Outcome>failedFuture(cause);
-			})
-			.thenCompose((stage) -> stage);
-	}
-
-	private void scriptRefused(RedisCommandExecutionException ex) {
-		this.plainHeartbeatsBeforeScriptRetry = SCRIPT_RETRY_HEARTBEATS - 1;
-		if (this.scriptRefused) {
-			if (logger.isDebugEnabled()) {
-				logger.debug("Redis Governor [" + this.identity + "] heartbeat script still refused: "
-						+ Failures.describe(ex));
-			}
-			return;
-		}
-		this.scriptRefused = true;
-		logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate commands, "
-				+ "because the heartbeat script was refused: " + Failures.describe(ex)
-				+ ". This costs Redis about five times more commands per heartbeat; allow EVAL/EVALSHA for this "
-				+ "user to avoid it. The script is tried again every " + SCRIPT_RETRY_HEARTBEATS + " heartbeats ("
-				+ this.heartbeatInterval.multipliedBy(SCRIPT_RETRY_HEARTBEATS).toMillis()
-				+ "ms), so a fix takes effect without a restart.");
-	}
-
-	private CompletionStage<Outcome> sendCommands(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {
-		return redis.time().thenCompose((time) -> {
-			long now = serverTimeMillis(time);
-			long oldest = now - this.ttl.toMillis();
-			// Sent back to back without waiting: one round trip on the shared connection.
-			RedisFuture<Long> added = redis.zadd(this.key, now, this.memberBytes);
-			RedisFuture<Long> pruned = redis.zremrangebyscore(this.key,
-					Range.from(Boundary.unbounded(), Boundary.excluding(oldest)));
-			RedisFuture<Boolean> expiry = redis.pexpire(this.key, this.ttl.toMillis() * 2);
-			RedisFuture<Long> live = redis.zcount(this.key,
-					Range.from(Boundary.including(oldest), Boundary.unbounded()));
-			CompletableFuture<CarriedSample> info = sample ? CarriedSample.read(redis)
-					: CompletableFuture.completedFuture(null);
-			return CompletableFuture
-				.allOf(added.toCompletableFuture(), pruned.toCompletableFuture(), expiry.toCompletableFuture())
-				.thenCompose((ignored) -> live)
-				.thenCombine(info, (count, carried) -> {
-					logPruned(pruned.toCompletableFuture().join());
-					return new Outcome(count, carried);
-				});
-		});
-	}
-
-	private void logPruned(long prunedCount) {
-		if (prunedCount > 0 && logger.isDebugEnabled()) {
-			logger.debug("Redis Governor [" + this.identity + "] pruned " + prunedCount
-					+ " instance(s) whose last heartbeat is older than " + this.ttl.toMillis() + "ms");
-		}
-	}
-
-	private static long serverTimeMillis(List<byte[]> time) {
-		long seconds = Long.parseLong(new String(time.get(0), StandardCharsets.US_ASCII));
-		long micros = Long.parseLong(new String(time.get(1), StandardCharsets.US_ASCII));
-		return seconds * 1000 + micros / 1000;
-	}
-
 	/**
 	 * Read the live instances of every application, on demand. This is O(N) in the fleet
 	 * size, so only the endpoint calls it; heartbeats only count.
@@ -362,7 +263,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	 */
 	public List<LiveInstance> liveInstances() throws Exception {
 		return this.connection.execute((redis) -> redis.time().thenCompose((time) -> {
-			long now = serverTimeMillis(time);
+			long now = Heartbeat.serverTimeMillis(time);
 			return redis
 				.zrangebyscoreWithScores(this.key,
 						Range.from(Boundary.including(now - this.ttl.toMillis()), Boundary.unbounded()))
@@ -442,21 +343,6 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 					+ "ms without heartbeats.");
 		}
 		this.snapshot = new RegistrySnapshot(null, this.snapshot.lastHeartbeat(), "deregistered on " + trigger);
-	}
-
-	private static Throwable unwrap(@Nullable Throwable failure) {
-		Throwable cause = failure;
-		while (cause instanceof CompletionException && cause.getCause() != null) {
-			cause = cause.getCause();
-		}
-		return (cause != null) ? cause : new IllegalStateException("no reply");
-	}
-
-	/**
-	 * What a heartbeat learned: the live count, and the sample it carries, if one was
-	 * asked for.
-	 */
-	private record Outcome(long live, @Nullable CarriedSample sample) {
 	}
 
 }

@@ -1,6 +1,7 @@
 package io.github.redisgovernor.connection;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.github.redisgovernor.client.InstanceIdentity;
@@ -94,6 +95,16 @@ class GovernedConnectionTests {
 			// The count of commands waiting is published when the read completes, just after
 			// the caller's future.
 			await().atMost(Duration.ofSeconds(5)).until(() -> connection.sharedActivity().waiting() == 0);
+		}
+	}
+
+	@Test
+	void firstSubmitOpensTheSharedConnection(RedisServer redis) {
+		try (GovernedConnectionFixture fixture = GovernedConnectionFixture.of(redis)) {
+			assertThat(fixture.connection().sharedConnections()).isEmpty();
+			assertThat(fixture.connection().submit((commands) -> commands.ping()).orTimeout(10, TimeUnit.SECONDS).join())
+				.isEqualTo("PONG");
+			assertThat(fixture.connection().sharedConnections()).hasSize(1);
 		}
 	}
 

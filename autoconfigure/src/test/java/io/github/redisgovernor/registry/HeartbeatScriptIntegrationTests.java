@@ -109,7 +109,7 @@ class HeartbeatScriptIntegrationTests {
 	@Test
 	void heartbeatTriesTheScriptAgainAfterARefusalSoThatAnAclFixTakesEffect(CapturedOutput output) {
 		redis.command("ACL", "SETUSER", "fixable", "reset", "on", ">fixable-pw", "~*", "&*", "+@all", "-@scripting");
-		int retry = InstanceRegistry.SCRIPT_RETRY_HEARTBEATS;
+		int retry = Heartbeat.SCRIPT_RETRY_HEARTBEATS;
 		withRegistry("fixable", "fixable-pw", "fixable", (registry) -> {
 			registry.heartbeatNow();
 			assertThat(registry.current().liveInstances()).isEqualTo(1);

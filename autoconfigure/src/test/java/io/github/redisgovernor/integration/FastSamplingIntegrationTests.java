@@ -1,0 +1,86 @@
+package io.github.redisgovernor.integration;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.jayway.jsonpath.JsonPath;
+import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The sampling flow against a real {@code redis-server}: samples between heartbeats when
+ * the sample interval is the shorter, and the sampler's own fast samples once the budget
+ * is unsettled, so that the leak window is judged on fresh figures.
+ */
+@ExtendWith(RedisServerExtension.class)
+class FastSamplingIntegrationTests {
+
+	private final List<Socket> rawConnections = new ArrayList<>();
+
+	private ConfigurableApplicationContext context;
+
+	@AfterEach
+	void close(RedisServer redis) throws IOException {
+		for (Socket socket : this.rawConnections) {
+			socket.close();
+		}
+		if (this.context != null) {
+			this.context.close();
+		}
+		Clients.awaitNone(redis);
+		redis.flushAll();
+	}
+
+	@Test
+	void unsettledBudgetIsSampledAtTheFastIntervalBetweenSlowHeartbeats(RedisServer redis) throws Exception {
+		// Heartbeats a minute apart, calm samples every 3 s between them, and fast samples
+		// every 300 ms once the budget is unsettled.
+		this.context = KvTestApplication.start(redis, "redis.governor.application=fast",
+				"redis.governor.instance-id=a", "redis.governor.registry.heartbeat-interval=60s",
+				"redis.governor.registry.ttl=180s", "redis.governor.server.sample-interval=3s",
+				"redis.governor.server.fast-sample-interval=300ms", "redis.governor.budget.leak.window=2s");
+		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> instances() == 1);
+		long start = System.nanoTime();
+		// A growing leak: 10 raw connections a second.
+		Set<String> sampledAt = new HashSet<>();
+		while (!leakSuspected() && System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
+			for (int i = 0; i < 3; i++) {
+				this.rawConnections.add(new Socket(redis.host(), redis.port()));
+			}
+			sampledAt.add(JsonPath.read(health(), "$.components.redisGovernor.details.sampledAt"));
+			Thread.sleep(300);
+		}
+		long millis = (System.nanoTime() - start) / 1_000_000;
+		System.out.printf("heartbeat 60 s, samples 3 s, fast samples 300 ms: leak suspected after %d ms, "
+				+ "%d distinct samples seen%n", millis, sampledAt.size());
+		assertThat(leakSuspected()).isTrue();
+		// At the sample interval alone, the leak window would hold at most 2 or 3 samples.
+		assertThat(sampledAt).as("fast samples between heartbeats").hasSizeGreaterThan(6);
+	}
+
+	private String health() throws Exception {
+		return KvTestApplication.get(this.context, "/actuator/health").body();
+	}
+
+	private boolean leakSuspected() throws Exception {
+		return JsonPath.<Boolean>read(health(), "$.components.redisGovernor.details.leakSuspected");
+	}
+
+	private int instances() throws Exception {
+		return JsonPath.<Integer>read(health(), "$.components.redisGovernor.details.instances");
+	}
+
+}

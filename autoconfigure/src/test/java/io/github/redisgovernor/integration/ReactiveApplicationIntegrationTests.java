@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.connection.SharedConnectionStyle;
@@ -17,14 +18,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.core.ReactiveStringRedisTemplate;
+import org.springframework.data.redis.core.script.RedisScript;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
@@ -38,6 +43,7 @@ import static org.awaitility.Awaitility.await;
  * reactive shared connection, so the application holds exactly one connection, and that
  * connection is the one the watchdog replaces after a silent failover.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ReactiveApplicationIntegrationTests {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -108,6 +114,52 @@ class ReactiveApplicationIntegrationTests {
 		assertThat(this.context.getBean(ConnectionWatchdog.class).getRecoveries()).isEqualTo(1);
 		assertThat(Clients.applicationClients(serverB)).singleElement()
 			.satisfies((client) -> assertThat(client.get("name")).isEqualTo("flux:a"));
+	}
+
+	@Test
+	void reactiveApplicationRecoversFromARedisRestart() throws Exception {
+		serverA.command("SET", "who", "A");
+		this.context = start(serverA.port());
+		assertThat(get("/kv/who").body()).isEqualTo("A");
+		serverA.stop();
+		long stoppedAt = System.nanoTime();
+		long slowestMillis = 0;
+		for (int i = 0; i < 5; i++) {
+			long start = System.nanoTime();
+			assertThat(get("/kv/who").statusCode()).isEqualTo(500);
+			slowestMillis = Math.max(slowestMillis, (System.nanoTime() - start) / 1_000_000);
+		}
+		serverA.restart();
+		serverA.command("SET", "who", "A again");
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+			.until(() -> "A again".equals(get("/kv/who").body()));
+		System.out.printf("reactive application: slowest call while Redis was down %d ms; first reply %d ms after "
+				+ "the restart began%n", slowestMillis, (System.nanoTime() - stoppedAt) / 1_000_000);
+		assertThat(Clients.applicationClients(serverA)).singleElement()
+			.satisfies((client) -> assertThat(client.get("name")).isEqualTo("flux:a"));
+	}
+
+	@Test
+	void reactiveCommandInFlightCompletesBeforeTheConnectionCloses(CapturedOutput output) {
+		this.context = start(serverA.port());
+		ReactiveStringRedisTemplate template = this.context.getBean(ReactiveStringRedisTemplate.class);
+		AtomicReference<Object> result = new AtomicReference<>();
+		// A script that runs 1 s, sent without anyone waiting for it, then shutdown.
+		template.execute(RedisScript.of("local t = redis.call('TIME') local start = t[1] * 1000 + t[2] / 1000 "
+				+ "local now = start while now - start < 1000 do t = redis.call('TIME') "
+				+ "now = t[1] * 1000 + t[2] / 1000 end return 'done'", String.class))
+			.subscribe(result::set, result::set);
+		await().atMost(Duration.ofSeconds(5)).until(() -> serverA.clientList()
+			.stream()
+			.anyMatch((client) -> "flux:a".equals(client.get("name")) && "eval".equals(client.get("cmd"))));
+		this.context.close();
+		this.context = null;
+		assertThat(result.get()).isEqualTo("done");
+		// The command finished on the open connection (the registry's ZREM queued behind it),
+		// and nothing was abandoned.
+		assertThat(output.getOut()).contains("Redis Governor [flux:a] drained the Redis connection in")
+			.contains("0 abandoned.")
+			.doesNotContain("Redis work was still running");
 	}
 
 	private ConfigurableApplicationContext start(int port) {

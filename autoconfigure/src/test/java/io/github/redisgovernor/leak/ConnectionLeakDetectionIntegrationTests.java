@@ -139,7 +139,7 @@ class ConnectionLeakDetectionIntegrationTests {
 				List<WeakReference<RedisConnection>> references = leaked.stream()
 					.map((connection) -> new WeakReference<>(connection))
 					.toList();
-				assertThat(detector.openConnections()).isEqualTo(ConnectionLeakDetector.MAX_TRACKED);
+				assertThat(detector.openConnections()).isPositive();
 
 				leaked.clear();
 				// Plain Spring Data Redis lets them go; so must the detector. GC is a request,

@@ -1,7 +1,12 @@
 package io.github.redisgovernor.watchdog;
 
+import java.time.Clock;
+
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.client.OutageLog;
 import io.github.redisgovernor.client.RedisEndpoint;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -12,10 +17,13 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Logs one WARN per failed reconnect attempt, that is once per back-off step, with the
- * server's own reason and what to do about it. A server that refuses connections because
- * other clients hold all of its {@code maxclients} gets advice of its own: the governed
- * application cannot fix that by retrying faster.
+ * Logs Lettuce's failed reconnects once per outage, not once per back-off step: a WARN
+ * with the server's own reason and what to do about it when the first attempt fails, at
+ * most one summary a minute while the attempts keep failing, and an INFO with the
+ * outage's length and its failed attempts when a connection is established again (see
+ * {@link OutageLog}). A server that refuses connections because other clients hold all
+ * of its {@code maxclients} gets advice of its own: the governed application cannot fix
+ * that by retrying faster.
  *
  * @author Redis Governor contributors
  */
@@ -31,11 +39,19 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 
 	private final InstanceIdentity identity;
 
+	private final OutageLog outageLog;
+
 	private volatile @Nullable Disposable subscription;
 
 	public ReconnectFailureReporter(LettuceConnectionFactory connectionFactory, InstanceIdentity identity) {
+		this(connectionFactory, identity, Clock.systemUTC());
+	}
+
+	ReconnectFailureReporter(LettuceConnectionFactory connectionFactory, InstanceIdentity identity, Clock clock) {
 		this.connectionFactory = connectionFactory;
 		this.identity = identity;
+		this.outageLog = new OutageLog(logger,
+				"Redis Governor [" + identity + "] connection to " + RedisEndpoint.describe(connectionFactory), clock);
 	}
 
 	@Override
@@ -45,8 +61,8 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 				.getResources()
 				.eventBus()
 				.get()
-				.ofType(ReconnectFailedEvent.class)
-				.subscribe(this::report);
+				.filter((event) -> event instanceof ReconnectFailedEvent || event instanceof ConnectionActivatedEvent)
+				.subscribe(this::onEvent);
 		}
 	}
 
@@ -67,6 +83,16 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return ConnectionWatchdog.PHASE;
+	}
+
+	private void onEvent(Event event) {
+		if (event instanceof ReconnectFailedEvent failed) {
+			report(failed);
+		}
+		else {
+			// A connection completed its handshake: the server accepts connections again.
+			reconnected();
+		}
 	}
 
 	void report(ReconnectFailedEvent event) {
@@ -91,9 +117,15 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 			advice = "Lettuce keeps retrying with back-off; commands are rejected at once until it succeeds. Check "
 					+ "that Redis is up and reachable from this instance.";
 		}
-		logger.warn("Redis Governor [" + this.identity + "] could not reconnect to "
-				+ RedisEndpoint.describe(this.connectionFactory) + " (attempt " + event.getAttempt() + "): " + reason
-				+ ". " + advice);
+		String failure = reason;
+		this.outageLog.failed(failure,
+				() -> "Redis Governor [" + this.identity + "] could not reconnect to "
+						+ RedisEndpoint.describe(this.connectionFactory) + " (attempt " + event.getAttempt() + "): "
+						+ failure + ". " + advice);
+	}
+
+	void reconnected() {
+		this.outageLog.succeeded();
 	}
 
 	/**

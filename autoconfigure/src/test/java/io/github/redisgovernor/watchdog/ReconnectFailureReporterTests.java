@@ -1,8 +1,12 @@
 package io.github.redisgovernor.watchdog;
 
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
 
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.client.SimulatedClock;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
@@ -17,16 +21,19 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reconnect log line names the server's reason and what to do about it. Pure
- * wording: the events are built here; {@code MaxClientsIntegrationTests} gets them from a
- * real full server.
+ * The reconnect log names the server's reason and what to do about it, once per outage:
+ * a first WARN, at most one summary a minute, and a line when it ends. The events are
+ * built here and the clock is simulated; {@code MaxClientsIntegrationTests} and
+ * {@code ReconnectOutageLogIntegrationTests} get them from a real server.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ReconnectFailureReporterTests {
 
+	private final SimulatedClock clock = new SimulatedClock();
+
 	private final ReconnectFailureReporter reporter = new ReconnectFailureReporter(
 			new LettuceConnectionFactory(new RedisStandaloneConfiguration("redis.internal", 6379)),
-			new InstanceIdentity("orders", "i-1"));
+			new InstanceIdentity("orders", "i-1"), this.clock);
 
 	@Test
 	void fullServerNamesMaxclientsAndWhoHoldsTheConnections(CapturedOutput output) {
@@ -48,11 +55,78 @@ class ReconnectFailureReporterTests {
 
 	@Test
 	void otherFailuresSayToCheckThatRedisIsReachable(CapturedOutput output) {
-		report(new RedisConnectionException("Unable to connect", new java.net.ConnectException("Connection refused")),
-				1);
+		report(refused(), 1);
 		assertThat(output).contains("(attempt 1): Connection refused. Lettuce keeps retrying")
 			.contains("up and reachable")
+			.contains("Until it works again, a summary is logged at most once a minute.")
 			.doesNotContain("maxclients");
+	}
+
+	@Test
+	void fiveHundredFailedAttemptsInAnHourLogAtMostOneLineAMinute(CapturedOutput output) {
+		for (int attempt = 1; attempt <= 500; attempt++) {
+			report(refused(), attempt);
+			this.clock.advance(Duration.ofMillis(7200));
+		}
+		this.reporter.reconnected();
+
+		List<String> lines = governorLines(output);
+		assertThat(lines).hasSizeLessThanOrEqualTo(1 + 60 + 1);
+		assertThat(lines.get(0)).contains("could not reconnect to redis.internal:6379 (attempt 1): Connection refused.");
+		assertThat(lines.get(1)).contains("Redis Governor [orders:i-1] connection to redis.internal:6379 still failing "
+				+ "after 1min 4s: 10 attempts failed so far, the last with: Connection refused.");
+		assertThat(lines.subList(1, lines.size() - 1)).isNotEmpty()
+			.allSatisfy((line) -> assertThat(line).contains("still failing after"));
+		assertThat(lines.get(lines.size() - 1)).contains(
+				"Redis Governor [orders:i-1] connection to redis.internal:6379 works again after 500 failed attempts "
+						+ "over 1h 0min.");
+	}
+
+	@Test
+	void summaryNamesTheLastReason(CapturedOutput output) {
+		report(refused(), 1);
+		this.clock.advance(Duration.ofSeconds(61));
+		report(new RedisConnectionException("Unable to connect",
+				new RedisCommandExecutionException("ERR max number of clients reached")), 2);
+		assertThat(governorLines(output)).hasSize(2);
+		assertThat(output).contains("still failing after 1min 1s: 2 attempts failed so far, the last with: "
+				+ "ERR max number of clients reached.");
+	}
+
+	@Test
+	void aNewOutageAfterTheEndOpensWithItsOwnWarning(CapturedOutput output) {
+		report(refused(), 1);
+		report(refused(), 2);
+		this.clock.advance(Duration.ofMillis(1500));
+		this.reporter.reconnected();
+		this.reporter.reconnected();
+		report(refused(), 1);
+		List<String> lines = governorLines(output);
+		assertThat(lines).hasSize(3);
+		assertThat(lines.get(1)).contains("works again after 2 failed attempts over 1500ms.");
+		assertThat(lines.get(2)).contains("(attempt 1): Connection refused.");
+	}
+
+	@Test
+	void connectionsWithoutAnOutageLogNothing(CapturedOutput output) {
+		this.reporter.reconnected();
+		assertThat(governorLines(output)).isEmpty();
+	}
+
+	/**
+	 * The reporter's log records at INFO and above, without the DEBUG lines that each
+	 * attempt inside an outage may add.
+	 */
+	private static List<String> governorLines(CapturedOutput output) {
+		return output.getAll()
+			.lines()
+			.filter((line) -> line.contains("Redis Governor [orders:i-1]"))
+			.filter((line) -> line.contains(" WARN ") || line.contains(" INFO "))
+			.toList();
+	}
+
+	private static RedisConnectionException refused() {
+		return new RedisConnectionException("Unable to connect", new ConnectException("Connection refused"));
 	}
 
 	private void report(Throwable cause, int attempt) {

@@ -95,8 +95,8 @@ public final class OutageLog {
 	public synchronized void succeeded() {
 		if (this.failures > 0) {
 			Duration outage = Duration.between(this.failedSince, this.clock.instant());
-			this.logger.info(
-					this.task + " works again after " + this.failures + " failed attempts over " + format(outage) + ".");
+			this.logger.info(this.task + " works again after " + this.failures
+					+ ((this.failures != 1) ? " failed attempts" : " failed attempt") + " over " + format(outage) + ".");
 			this.failures = 0;
 		}
 	}

@@ -1,6 +1,13 @@
 package io.github.redisgovernor.watchdog;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.OutageLog;
@@ -20,8 +27,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Logs Lettuce's failed reconnects once per outage, not once per back-off step: a WARN
  * with the server's own reason and what to do about it when the first attempt fails, at
  * most one summary a minute while the attempts keep failing, and an INFO with the
- * outage's length and its failed attempts when a connection is established again (see
- * {@link OutageLog}). A server that refuses connections because other clients hold all
+ * outage's length and its failed attempts when a connection to an address that failed
+ * completes its handshake again (see {@link OutageLog}). A server that refuses connections because other clients hold all
  * of its {@code maxclients} gets advice of its own: the governed application cannot fix
  * that by retrying faster.
  *
@@ -33,13 +40,26 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 
 	static final String HANDSHAKE_CLOSED = "RedisHandshakeHandler not registered";
 
+	/**
+	 * How long without a failed attempt before a connection to any address ends the
+	 * outage: Lettuce retries every few seconds while it lasts.
+	 */
+	static final Duration QUIET = Duration.ofMinutes(1);
+
 	private static final Log logger = LogFactory.getLog(ReconnectFailureReporter.class);
 
 	private final LettuceConnectionFactory connectionFactory;
 
 	private final InstanceIdentity identity;
 
+	private final Clock clock;
+
 	private final OutageLog outageLog;
+
+	/** Addresses whose reconnects failed in this outage. */
+	private final Set<String> failing = new HashSet<>();
+
+	private Instant lastFailure = Instant.MIN;
 
 	private volatile @Nullable Disposable subscription;
 
@@ -50,6 +70,7 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 	ReconnectFailureReporter(LettuceConnectionFactory connectionFactory, InstanceIdentity identity, Clock clock) {
 		this.connectionFactory = connectionFactory;
 		this.identity = identity;
+		this.clock = clock;
 		this.outageLog = new OutageLog(logger,
 				"Redis Governor [" + identity + "] connection to " + RedisEndpoint.describe(connectionFactory), clock);
 	}
@@ -89,13 +110,14 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 		if (event instanceof ReconnectFailedEvent failed) {
 			report(failed);
 		}
-		else {
-			// A connection completed its handshake: the server accepts connections again.
-			reconnected();
+		else if (event instanceof ConnectionActivatedEvent activated) {
+			activated(activated);
 		}
 	}
 
-	void report(ReconnectFailedEvent event) {
+	synchronized void report(ReconnectFailedEvent event) {
+		this.failing.addAll(names(event.remoteAddress()));
+		this.lastFailure = this.clock.instant();
 		String reason = reason(event.getCause());
 		String advice;
 		if (reason.contains(MAX_CLIENTS_REACHED)) {
@@ -124,8 +146,36 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 						+ failure + ". " + advice);
 	}
 
-	void reconnected() {
-		this.outageLog.succeeded();
+	/**
+	 * A connection completed its handshake. It ends the outage if it goes to an address
+	 * that failed. Others say nothing about the outage (each reconnect through Sentinel
+	 * first connects to a sentinel; a cluster has other nodes), unless no attempt has
+	 * failed for a while: then the reconnect went elsewhere, a failover to a new address,
+	 * and succeeded.
+	 */
+	synchronized void activated(ConnectionActivatedEvent event) {
+		if (this.failing.isEmpty()) {
+			return;
+		}
+		if (names(event.remoteAddress()).stream().anyMatch(this.failing::contains)
+				|| !this.clock.instant().isBefore(this.lastFailure.plus(QUIET))) {
+			this.failing.clear();
+			this.outageLog.succeeded();
+		}
+	}
+
+	/**
+	 * The names of an address: Lettuce reports a failed reconnect to the address it has
+	 * not resolved ({@code redis.internal:6379}, {@code 127.0.0.1:6379}), and an
+	 * activated connection at its resolved one, with or without the host name.
+	 */
+	private static List<String> names(SocketAddress address) {
+		if (!(address instanceof InetSocketAddress inet)) {
+			return List.of(String.valueOf(address));
+		}
+		String name = inet.getHostString() + ":" + inet.getPort();
+		return (inet.getAddress() != null)
+				? List.of(name, inet.getAddress().getHostAddress() + ":" + inet.getPort()) : List.of(name);
 	}
 
 	/**

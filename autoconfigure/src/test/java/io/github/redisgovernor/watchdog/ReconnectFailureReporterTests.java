@@ -1,7 +1,9 @@
 package io.github.redisgovernor.watchdog;
 
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 
@@ -9,6 +11,7 @@ import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.SimulatedClock;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,6 +31,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ReconnectFailureReporterTests {
+
+	private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 6379);
 
 	private final SimulatedClock clock = new SimulatedClock();
 
@@ -68,7 +73,7 @@ class ReconnectFailureReporterTests {
 			report(refused(), attempt);
 			this.clock.advance(Duration.ofMillis(7200));
 		}
-		this.reporter.reconnected();
+		this.reporter.activated(connectedTo(SERVER));
 
 		List<String> lines = governorLines(output);
 		assertThat(lines).hasSizeLessThanOrEqualTo(1 + 60 + 1);
@@ -98,8 +103,8 @@ class ReconnectFailureReporterTests {
 		report(refused(), 1);
 		report(refused(), 2);
 		this.clock.advance(Duration.ofMillis(1500));
-		this.reporter.reconnected();
-		this.reporter.reconnected();
+		this.reporter.activated(connectedTo(SERVER));
+		this.reporter.activated(connectedTo(SERVER));
 		report(refused(), 1);
 		List<String> lines = governorLines(output);
 		assertThat(lines).hasSize(3);
@@ -108,8 +113,39 @@ class ReconnectFailureReporterTests {
 	}
 
 	@Test
+	void aConnectionToAnotherAddressDoesNotEndTheOutage(CapturedOutput output) throws UnknownHostException {
+		report(refused(), 1);
+		// Sentinel: each reconnect first asks a sentinel where the master is.
+		this.reporter.activated(connectedTo(new InetSocketAddress("127.0.0.1", 26379)));
+		report(refused(), 2);
+		assertThat(governorLines(output)).hasSize(1);
+		// The server, named with its host name this time.
+		this.reporter.activated(connectedTo(new InetSocketAddress(
+				InetAddress.getByAddress("redis.internal", new byte[] { 127, 0, 0, 1 }), 6379)));
+		assertThat(governorLines(output)).hasSize(2)
+			.last()
+			.asString()
+			.contains("works again after 2 failed attempts");
+	}
+
+	@Test
+	void aConnectionAnywhereAfterAQuietMinuteEndsTheOutage(CapturedOutput output) {
+		report(refused(), 1);
+		this.clock.advance(Duration.ofSeconds(30));
+		this.reporter.activated(connectedTo(new InetSocketAddress("10.0.0.9", 6379)));
+		assertThat(governorLines(output)).hasSize(1);
+		// A failover to a new address: that reconnect succeeded, and no attempt failed since.
+		this.clock.advance(ReconnectFailureReporter.QUIET);
+		this.reporter.activated(connectedTo(new InetSocketAddress("10.0.0.9", 6379)));
+		assertThat(governorLines(output)).hasSize(2)
+			.last()
+			.asString()
+			.contains("works again after 1 failed attempt over 1min 30s.");
+	}
+
+	@Test
 	void connectionsWithoutAnOutageLogNothing(CapturedOutput output) {
-		this.reporter.reconnected();
+		this.reporter.activated(connectedTo(SERVER));
 		assertThat(governorLines(output)).isEmpty();
 	}
 
@@ -130,8 +166,12 @@ class ReconnectFailureReporterTests {
 	}
 
 	private void report(Throwable cause, int attempt) {
-		this.reporter.report(new ReconnectFailedEvent(new InetSocketAddress("127.0.0.1", 50000),
-				new InetSocketAddress("127.0.0.1", 6379), cause, attempt));
+		this.reporter.report(
+				new ReconnectFailedEvent(new InetSocketAddress("127.0.0.1", 50000), SERVER, cause, attempt));
+	}
+
+	private static ConnectionActivatedEvent connectedTo(InetSocketAddress remote) {
+		return new ConnectionActivatedEvent(new InetSocketAddress("127.0.0.1", 50001), remote);
 	}
 
 }

@@ -1,7 +1,19 @@
 package io.github.redisgovernor.watchdog;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.client.OutageLog;
 import io.github.redisgovernor.client.RedisEndpoint;
+import io.lettuce.core.event.Event;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -12,10 +24,13 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Logs one WARN per failed reconnect attempt, that is once per back-off step, with the
- * server's own reason and what to do about it. A server that refuses connections because
- * other clients hold all of its {@code maxclients} gets advice of its own: the governed
- * application cannot fix that by retrying faster.
+ * Logs Lettuce's failed reconnects once per outage, not once per back-off step: a WARN
+ * with the server's own reason and what to do about it when the first attempt fails, at
+ * most one summary a minute while the attempts keep failing, and an INFO with the
+ * outage's length and its failed attempts when a connection to an address that failed
+ * completes its handshake again (see {@link OutageLog}). A server that refuses connections because other clients hold all
+ * of its {@code maxclients} gets advice of its own: the governed application cannot fix
+ * that by retrying faster.
  *
  * @author Redis Governor contributors
  */
@@ -25,17 +40,39 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 
 	static final String HANDSHAKE_CLOSED = "RedisHandshakeHandler not registered";
 
+	/**
+	 * How long without a failed attempt before a connection to any address ends the
+	 * outage: Lettuce retries every few seconds while it lasts.
+	 */
+	static final Duration QUIET = Duration.ofMinutes(1);
+
 	private static final Log logger = LogFactory.getLog(ReconnectFailureReporter.class);
 
 	private final LettuceConnectionFactory connectionFactory;
 
 	private final InstanceIdentity identity;
 
+	private final Clock clock;
+
+	private final OutageLog outageLog;
+
+	/** Addresses whose reconnects failed in this outage. */
+	private final Set<String> failing = new HashSet<>();
+
+	private Instant lastFailure = Instant.MIN;
+
 	private volatile @Nullable Disposable subscription;
 
 	public ReconnectFailureReporter(LettuceConnectionFactory connectionFactory, InstanceIdentity identity) {
+		this(connectionFactory, identity, Clock.systemUTC());
+	}
+
+	ReconnectFailureReporter(LettuceConnectionFactory connectionFactory, InstanceIdentity identity, Clock clock) {
 		this.connectionFactory = connectionFactory;
 		this.identity = identity;
+		this.clock = clock;
+		this.outageLog = new OutageLog(logger,
+				"Redis Governor [" + identity + "] connection to " + RedisEndpoint.describe(connectionFactory), clock);
 	}
 
 	@Override
@@ -45,8 +82,8 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 				.getResources()
 				.eventBus()
 				.get()
-				.ofType(ReconnectFailedEvent.class)
-				.subscribe(this::report);
+				.filter((event) -> event instanceof ReconnectFailedEvent || event instanceof ConnectionActivatedEvent)
+				.subscribe(this::onEvent);
 		}
 	}
 
@@ -69,7 +106,18 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 		return ConnectionWatchdog.PHASE;
 	}
 
-	void report(ReconnectFailedEvent event) {
+	private void onEvent(Event event) {
+		if (event instanceof ReconnectFailedEvent failed) {
+			report(failed);
+		}
+		else if (event instanceof ConnectionActivatedEvent activated) {
+			activated(activated);
+		}
+	}
+
+	synchronized void report(ReconnectFailedEvent event) {
+		this.failing.addAll(names(event.remoteAddress()));
+		this.lastFailure = this.clock.instant();
 		String reason = reason(event.getCause());
 		String advice;
 		if (reason.contains(MAX_CLIENTS_REACHED)) {
@@ -91,9 +139,43 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 			advice = "Lettuce keeps retrying with back-off; commands are rejected at once until it succeeds. Check "
 					+ "that Redis is up and reachable from this instance.";
 		}
-		logger.warn("Redis Governor [" + this.identity + "] could not reconnect to "
-				+ RedisEndpoint.describe(this.connectionFactory) + " (attempt " + event.getAttempt() + "): " + reason
-				+ ". " + advice);
+		String failure = reason;
+		this.outageLog.failed(failure,
+				() -> "Redis Governor [" + this.identity + "] could not reconnect to "
+						+ RedisEndpoint.describe(this.connectionFactory) + " (attempt " + event.getAttempt() + "): "
+						+ failure + ". " + advice);
+	}
+
+	/**
+	 * A connection completed its handshake. It ends the outage if it goes to an address
+	 * that failed. Others say nothing about the outage (each reconnect through Sentinel
+	 * first connects to a sentinel; a cluster has other nodes), unless no attempt has
+	 * failed for a while: then the reconnect went elsewhere, a failover to a new address,
+	 * and succeeded.
+	 */
+	synchronized void activated(ConnectionActivatedEvent event) {
+		if (this.failing.isEmpty()) {
+			return;
+		}
+		if (names(event.remoteAddress()).stream().anyMatch(this.failing::contains)
+				|| !this.clock.instant().isBefore(this.lastFailure.plus(QUIET))) {
+			this.failing.clear();
+			this.outageLog.succeeded();
+		}
+	}
+
+	/**
+	 * The names of an address: Lettuce reports a failed reconnect to the address it has
+	 * not resolved ({@code redis.internal:6379}, {@code 127.0.0.1:6379}), and an
+	 * activated connection at its resolved one, with or without the host name.
+	 */
+	private static List<String> names(SocketAddress address) {
+		if (!(address instanceof InetSocketAddress inet)) {
+			return List.of(String.valueOf(address));
+		}
+		String name = inet.getHostString() + ":" + inet.getPort();
+		return (inet.getAddress() != null)
+				? List.of(name, inet.getAddress().getHostAddress() + ":" + inet.getPort()) : List.of(name);
 	}
 
 	/**

@@ -1,7 +1,10 @@
 package io.github.redisgovernor.leak;
 
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
@@ -32,7 +35,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Leak detection for connections taken from the factory, against a real
  * {@code redis-server}: a connection left open in a MULTI holds a dedicated server
- * connection until it is closed, and the detector names the thread and the stack.
+ * connection until it is closed, and the detector names the thread and the stack. The
+ * detector keeps no connection alive and watches a bounded number of them.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class ConnectionLeakDetectionIntegrationTests {
@@ -118,6 +122,104 @@ class ConnectionLeakDetectionIntegrationTests {
 				}
 				assertThat(output).doesNotContain("apparent connection leak");
 			});
+	}
+
+	@Test
+	void connectionsDroppedWithoutClosingAreCollectedAndLeaveTheCount(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("spring.data.redis.port=" + redis.port(),
+					"redis.governor.leak-detection-threshold=1h")
+			.run((context) -> {
+				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+				ConnectionLeakDetector detector = context.getBean(ConnectionLeakDetector.class);
+				List<RedisConnection> leaked = new ArrayList<>();
+				for (int i = 0; i < 2000; i++) {
+					leaked.add(factory.getConnection());
+				}
+				List<WeakReference<RedisConnection>> references = leaked.stream()
+					.map((connection) -> new WeakReference<>(connection))
+					.toList();
+				assertThat(detector.openConnections()).isPositive();
+
+				leaked.clear();
+				// Plain Spring Data Redis lets them go; so must the detector. GC is a request,
+				// hence the loop; the bound only keeps a broken build from hanging.
+				await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+					System.gc();
+					assertThat(references).allSatisfy((reference) -> assertThat(reference.get()).isNull());
+					assertThat(detector.openConnections()).isZero();
+				});
+				// A connection dropped unclosed is a leak in the application all the same.
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(output.toString().split("was garbage-collected without being closed",
+							-1))
+						.hasSize(ConnectionLeakDetector.MAX_TRACKED + 1));
+				assertThat(output).contains("connectionsDroppedWithoutClosingAreCollectedAndLeaveTheCount")
+					.doesNotContain("apparent connection leak");
+			});
+	}
+
+	@Test
+	void connectionDroppedInATransactionIsReportedWhenCollectedAndItsServerConnectionStays(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("spring.data.redis.port=" + redis.port(),
+					"redis.governor.leak-detection-threshold=1h")
+			.run((context) -> {
+				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+				ConnectionLeakDetector detector = context.getBean(ConnectionLeakDetector.class);
+				String thread = Thread.currentThread().getName();
+				WeakReference<RedisConnection> dropped = new WeakReference<>(beginTransaction(factory));
+				assertThat(Clients.named(redis, "leaky:l1")).as("shared + dedicated").isEqualTo(2);
+
+				await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+					System.gc();
+					assertThat(dropped.get()).isNull();
+					assertThat(detector.openConnections()).isZero();
+				});
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(output).contains("was garbage-collected without being closed")
+						.contains("thread '" + thread + "'")
+						.contains("beginTransaction"));
+				// What the report warns of: nothing releases the dedicated connection.
+				assertThat(Clients.named(redis, "leaky:l1")).isEqualTo(2);
+			});
+	}
+
+	@Test
+	void atMostMaxTrackedConnectionsAreWatchedAndTheRestAreCountedWithOneWarning(CapturedOutput output) {
+		this.contextRunner
+			.withPropertyValues("spring.data.redis.port=" + redis.port(),
+					"redis.governor.leak-detection-threshold=1h")
+			.run((context) -> {
+				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
+				ConnectionLeakDetector detector = context.getBean(ConnectionLeakDetector.class);
+				List<RedisConnection> held = new ArrayList<>();
+				for (int i = 0; i < ConnectionLeakDetector.MAX_TRACKED + 500; i++) {
+					held.add(factory.getConnection());
+				}
+				assertThat(detector.openConnections()).isEqualTo(ConnectionLeakDetector.MAX_TRACKED);
+				assertThat(detector.unwatchedConnections()).isEqualTo(500);
+				assertThat(held.stream().filter((connection) -> Proxy.isProxyClass(connection.getClass())))
+					.hasSize(ConnectionLeakDetector.MAX_TRACKED);
+				assertThat(output.toString().split("its limit", -1)).as("warned once").hasSize(2);
+				assertThat(output).contains("Redis Governor [leaky:l1] leak detection is watching "
+						+ ConnectionLeakDetector.MAX_TRACKED + " connections");
+
+				held.forEach(RedisConnection::close);
+				assertThat(detector.openConnections()).isZero();
+				try (RedisConnection connection = factory.getConnection()) {
+					assertThat(Proxy.isProxyClass(connection.getClass())).as("watched again").isTrue();
+					assertThat(detector.openConnections()).isOne();
+				}
+				assertThat(detector.openConnections()).isZero();
+			});
+	}
+
+	private static RedisConnection beginTransaction(RedisConnectionFactory factory) {
+		RedisConnection connection = factory.getConnection();
+		connection.multi();
+		connection.stringCommands().set("tx".getBytes(), "v".getBytes());
+		return connection;
 	}
 
 	static final class Clients {

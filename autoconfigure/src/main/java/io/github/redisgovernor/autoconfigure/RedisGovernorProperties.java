@@ -402,21 +402,22 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Watchdog {
 
 		/**
-		 * Whether to watch the shared connection with a periodic PING.
+		 * Whether to watch the shared connections and replace one whose server stopped
+		 * answering.
 		 */
 		private boolean enabled = true;
 
 		/**
-		 * Time between two checks while the connection is healthy. A check sends no PING
-		 * when the connection answered other commands since the previous one; at the
-		 * default, equal to the registry heartbeat interval, an idle instance sends none.
+		 * Time without any reply after which an idle connection gets a PING. At the
+		 * default, equal to the registry heartbeat interval, an idle healthy instance
+		 * sends none.
 		 */
 		private Duration interval = Duration.ofSeconds(20);
 
 		/**
-		 * Time between two checks once a check failed or an application command failed
-		 * without a reply (a timeout), until a PING succeeds or the connection is
-		 * replaced. Must not be longer than the interval.
+		 * How often the watchdog looks at the connections' activity (it sends nothing
+		 * while they answer), and the time between two failed checks. Must not be longer
+		 * than the interval.
 		 */
 		private Duration fastInterval = Duration.ofSeconds(1);
 
@@ -427,7 +428,8 @@ public class RedisGovernorProperties implements InitializingBean {
 		private Duration timeout = Duration.ofMillis(500);
 
 		/**
-		 * Number of failed PINGs in a row after which the connection is replaced.
+		 * Number of failed PINGs in a row after which the connection is replaced, once
+		 * nothing at all arrived on it for the command timeout.
 		 */
 		private int failureThreshold = 3;
 

@@ -12,12 +12,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.redisgovernor.client.InstanceIdentity;
+import io.github.redisgovernor.scheduling.GovernorScheduler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -74,23 +74,26 @@ public class ConnectionLeakDetector implements DisposableBean {
 
 	private final ReferenceQueue<RedisConnection> collected = new ReferenceQueue<>();
 
-	private final ScheduledThreadPoolExecutor scheduler;
+	// The governor's one thread; its executor drops a cancelled check at once, with the
+	// stack it holds.
+	private final GovernorScheduler scheduler;
 
-	public ConnectionLeakDetector(Duration threshold, InstanceIdentity identity) {
-		this(threshold, identity, MAX_TRACKED);
+	/**
+	 * Create a detector.
+	 * @param threshold the time after which an unclosed connection is reported
+	 * @param identity this instance, for log lines
+	 * @param scheduler the governor's scheduler, which runs the checks
+	 */
+	public ConnectionLeakDetector(Duration threshold, InstanceIdentity identity, GovernorScheduler scheduler) {
+		this(threshold, identity, scheduler, MAX_TRACKED);
 	}
 
-	ConnectionLeakDetector(Duration threshold, InstanceIdentity identity, int maxTracked) {
+	ConnectionLeakDetector(Duration threshold, InstanceIdentity identity, GovernorScheduler scheduler,
+			int maxTracked) {
 		this.threshold = threshold;
 		this.identity = identity;
+		this.scheduler = scheduler;
 		this.maxTracked = maxTracked;
-		this.scheduler = new ScheduledThreadPoolExecutor(1, (task) -> {
-			Thread thread = new Thread(task, "redis-governor-leak-detector");
-			thread.setDaemon(true);
-			return thread;
-		});
-		// A closed connection's check leaves the queue at once, with the stack it holds.
-		this.scheduler.setRemoveOnCancelPolicy(true);
 	}
 
 	/**
@@ -110,8 +113,8 @@ public class ConnectionLeakDetector implements DisposableBean {
 		try {
 			watch.schedule();
 		}
-		catch (RejectedExecutionException ex) {
-			// The application is shutting down: nothing is watched any more.
+		catch (RejectedExecutionException | IllegalStateException ex) {
+			// The scheduler is stopped (the application is stopping): nothing is watched.
 			watch.leave();
 			return connection;
 		}
@@ -169,17 +172,19 @@ public class ConnectionLeakDetector implements DisposableBean {
 
 	private void submit(Runnable report) {
 		try {
-			this.scheduler.execute(report);
+			this.scheduler.schedule(report, Duration.ZERO);
 		}
-		catch (RejectedExecutionException ex) {
-			// Shutting down: log on the caller's thread rather than not at all.
+		catch (RejectedExecutionException | IllegalStateException ex) {
+			// Stopping: log on the caller's thread rather than not at all.
 			report.run();
 		}
 	}
 
 	@Override
 	public void destroy() {
-		this.scheduler.shutdownNow();
+		for (Watch watch : this.watches) {
+			watch.leave();
+		}
 	}
 
 	/**
@@ -206,8 +211,7 @@ public class ConnectionLeakDetector implements DisposableBean {
 		}
 
 		private void schedule() {
-			this.check = ConnectionLeakDetector.this.scheduler.schedule(this,
-					ConnectionLeakDetector.this.threshold.toNanos(), TimeUnit.NANOSECONDS);
+			this.check = ConnectionLeakDetector.this.scheduler.schedule(this, ConnectionLeakDetector.this.threshold);
 		}
 
 		/**

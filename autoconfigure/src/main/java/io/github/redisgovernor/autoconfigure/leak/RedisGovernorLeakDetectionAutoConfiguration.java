@@ -2,12 +2,12 @@ package io.github.redisgovernor.autoconfigure.leak;
 
 import java.time.Duration;
 
-import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
-import io.github.redisgovernor.client.GovernedClientCustomizer;
+import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.leak.ConnectionLeakDetector;
 import io.github.redisgovernor.leak.LeakDetectionPostProcessor;
+import io.github.redisgovernor.scheduling.GovernorScheduler;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -27,16 +27,16 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
  *
  * @author Redis Governor contributors
  */
-@AutoConfiguration(after = RedisGovernorAutoConfiguration.class)
-@ConditionalOnBean(GovernedClientCustomizer.class)
+@AutoConfiguration(after = RedisGovernorConnectionAutoConfiguration.class)
+@ConditionalOnBean(GovernorScheduler.class)
 @Conditional(RedisGovernorLeakDetectionAutoConfiguration.OnLeakDetectionThreshold.class)
 public final class RedisGovernorLeakDetectionAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
 	ConnectionLeakDetector redisGovernorConnectionLeakDetector(RedisGovernorProperties properties,
-			InstanceIdentity identity) {
-		return new ConnectionLeakDetector(properties.getLeakDetectionThreshold(), identity);
+			InstanceIdentity identity, GovernorScheduler scheduler) {
+		return new ConnectionLeakDetector(properties.getLeakDetectionThreshold(), identity, scheduler);
 	}
 
 	@Bean

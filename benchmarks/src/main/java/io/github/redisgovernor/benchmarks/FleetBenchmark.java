@@ -13,17 +13,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.client.InstanceIdentity;
-import io.github.redisgovernor.client.SharedConnectionCommands;
+import io.github.redisgovernor.connection.ConnectionActivity;
+import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.registry.InstanceRegistry;
+import io.github.redisgovernor.scheduling.GovernorScheduler;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.watchdog.PingWatchdog;
@@ -39,17 +41,24 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * What the governor's background traffic costs Redis at fleet scale. Starts a real
- * {@code redis-server}, opens one governed connection per simulated instance, and in
- * each of several rounds measures Redis twice over the same window length: with the
+ * {@code redis-server}, opens one connection per simulated instance (its own
+ * {@link LettuceConnectionFactory}, the {@link GovernedConnection} over it), and in each
+ * of several rounds measures Redis twice over the same window length: with the
  * connections idle (governor off), then with every instance running the governor's real
  * background components at default settings (registry heartbeat carrying the server
- * figures sample, watchdog). For each phase it reads the commands Redis processed and
- * the CPU it used ({@code INFO stats}, {@code INFO cpu}), then the latency a separate
- * probe client sees. Last, it calibrates the Redis CPU price of one heartbeat on a single
- * connection, away from the simulation's own load.
+ * figures sample, budget monitor, watchdog). For each phase it reads the commands Redis
+ * processed and the CPU it used ({@code INFO stats}, {@code INFO cpu}), then the latency
+ * a separate probe client sees. Last, it calibrates the Redis CPU price of one heartbeat
+ * on a single connection, away from the simulation's own load.
+ * <p>
+ * All simulated instances share one {@link GovernorScheduler} over an executor of
+ * {@code --scheduler-threads} threads, passed in as a user may pass their own, and one
+ * {@code ClientResources} whose {@link ConnectionActivity} counts every connection's
+ * activity for the watchdogs.
  * <p>
  * Usage: {@code FleetBenchmark [--instances=1000] [--seconds=40] [--probe-seconds=10]
- * [--rounds=5] [--pin=true] [--calibrate=true] [--components=registry,sampler,watchdog]
+ * [--rounds=5] [--settle-seconds=27] [--pin=true] [--calibrate=true] [--scheduler-threads=2]
+ * [--components=registry,sampler,watchdog]
  * ({@code --components=ping}: a control, one {@code PING} per instance per heartbeat
  * interval instead of the governor)
  * [--out=target/fleet-benchmark.txt]}
@@ -57,8 +66,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 public final class FleetBenchmark {
 
 	private static final List<PingWatchdog> watchdogs = new CopyOnWriteArrayList<>();
-
-	private static ScheduledExecutorService floorScheduler;
 
 	private static final List<BudgetMonitor> monitors = new CopyOnWriteArrayList<>();
 
@@ -76,11 +83,34 @@ public final class FleetBenchmark {
 		List<String> parts = List.of(arg(args, "components", "registry,sampler,watchdog").split(","));
 		Path out = Path.of(arg(args, "out", "target/fleet-benchmark.txt"));
 		boolean pin = Boolean.parseBoolean(arg(args, "pin", "true"));
+		// A calm fleet: the window opens after every instance's second heartbeat. An
+		// instance's first heartbeat counts only the instances started before it, so its
+		// budget looks exceeded and it samples at the fast interval until the second; the
+		// last of those samples can come one fast interval after it.
+		RedisGovernorProperties settings = new RedisGovernorProperties();
+		Duration settle = Duration.ofSeconds(Long.parseLong(arg(args, "settle-seconds",
+				Long.toString(settings.getRegistry()
+					.getHeartbeatInterval()
+					.plus(settings.getServer().getFastSampleInterval())
+					.plusSeconds(2)
+					.toSeconds()))));
+		int schedulerThreads = Integer.parseInt(arg(args, "scheduler-threads", "2"));
 		try (RedisServer redis = RedisServer.builder().name("fleet").config("maxclients", "20000").start()) {
 			String pinning = pin ? pin(redis) : "not pinned (--pin=false)";
 			System.out.println("CPU: " + pinning);
-			ClientResources resources = DefaultClientResources.create();
+			ConnectionActivity activity = new ConnectionActivity();
+			ClientResources resources = DefaultClientResources.builder().nettyCustomizer(activity).build();
+			// The user-supplied executor of GovernorScheduler(ScheduledExecutorService): one
+			// for the whole fleet, as the one thread of each application would be.
+			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(schedulerThreads,
+					new NamedThreads("fleet-governor"));
+			// The timeout of every command the governor sends is a task here, cancelled on
+			// the reply: remove it then, as the scheduler's own executor does.
+			executor.setRemoveOnCancelPolicy(true);
+			GovernorScheduler scheduler = new GovernorScheduler(executor);
+			String setUp = pinning + "; one GovernorScheduler on " + schedulerThreads + " thread(s) for all instances";
 			List<LettuceConnectionFactory> factories = new ArrayList<>();
+			List<GovernedConnection> connections = new ArrayList<>();
 			List<Phase> phases = new ArrayList<>();
 			List<Runnable> stops = new ArrayList<>();
 			String registered = "?";
@@ -88,39 +118,50 @@ public final class FleetBenchmark {
 				System.out.printf("Opening %d connections to redis-server %s on port %d...%n", instances,
 						redis.version(), redis.port());
 				for (int i = 0; i < instances; i++) {
-					factories.add(openFactory(redis, resources, i));
+					LettuceConnectionFactory factory = openFactory(redis, resources, "fleet:i-" + i);
+					factories.add(factory);
+					connections.add(new GovernedConnection(factory, new InstanceIdentity("fleet", "i-" + i),
+							RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT, activity, scheduler,
+							new RedisGovernorProperties().getSharedConnection().resolve(false)));
 				}
 				for (int round = 1; round <= rounds; round++) {
 					phases.add(measure("governor off", round, redis, seconds, probeSeconds));
 					System.out.printf("Starting the governor's background components on %d instances...%n", instances);
 					long spread = Duration.ofSeconds(5).toNanos() / instances;
+					long started = System.nanoTime();
 					for (int i = 0; i < instances; i++) {
-						stops.add(startGovernor(factories.get(i), i, parts));
-						Thread.sleep(0, (int) Math.min(spread, 999_999));
+						stops.add(startGovernor(connections.get(i), scheduler, parts));
+						// Instance i starts i spreads after the first: 5 s for the whole fleet.
+						LockSupport.parkNanos(started + (i + 1) * spread - System.nanoTime());
 					}
-					Thread.sleep(Duration.ofSeconds(12).toMillis());
+					System.out.printf("Started in %.1f s; running %d s before the window opens...%n",
+							(System.nanoTime() - started) / 1e9, settle.toSeconds());
+					Thread.sleep(settle.toMillis());
 					long pingsBefore = watchdogs.stream().mapToLong(PingWatchdog::getPings).sum();
-					long skippedBefore = watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum();
-					phases.add(measure("governor on", round, redis, seconds, probeSeconds));
-					System.out.printf(
-							"Watchdog during 'governor on': %d PINGs sent, %d checks skipped (connection busy)%n",
-							watchdogs.stream().mapToLong(PingWatchdog::getPings).sum() - pingsBefore,
-							watchdogs.stream().mapToLong(PingWatchdog::getSkippedChecks).sum() - skippedBefore);
+					Phase on = measure("governor on", round, redis, seconds, probeSeconds);
+					long pings = watchdogs.stream().mapToLong(PingWatchdog::getPings).sum() - pingsBefore;
 					registered = redis.command("ZCARD", "{redis-governor}:instances");
 					long unsettled = monitors.stream().filter((monitor) -> monitor.current().isUnsettled()).count();
+					phases.add(on.withGovernor(pings, unsettled));
+					System.out.printf("Watchdog during 'governor on': %d PINGs sent%n", pings);
+					System.out.printf("Heartbeats during 'governor on': %d script calls, %d INFO (the benchmark's "
+							+ "own excluded)%n", on.scripts, on.infos);
 					System.out.printf("Budget: %d of %d instances unsettled (sampling at the fast interval)%n",
 							unsettled, monitors.size());
-					monitors.clear();
+					System.out.printf("JVM threads: %d%n", on.threads);
 					stops.forEach(Runnable::run);
 					stops.clear();
+					monitors.clear();
+					watchdogs.clear();
 				}
 				Calibration calibration = Boolean.parseBoolean(arg(args, "calibrate", "true"))
-						? calibrate(redis, resources, Math.max(10, seconds / 2)) : null;
-				report(instances, seconds, parts, pinning, phases, registered, calibration, out);
+						? calibrate(redis, resources, activity, scheduler, Math.max(10, seconds / 2)) : null;
+				report(instances, seconds, parts, setUp, phases, registered, calibration, out);
 			}
 			finally {
 				stops.forEach(Runnable::run);
 				factories.forEach(LettuceConnectionFactory::destroy);
+				executor.shutdownNow();
 				resources.shutdown();
 			}
 		}
@@ -155,65 +196,60 @@ public final class FleetBenchmark {
 		}
 	}
 
-	private static LettuceConnectionFactory openFactory(RedisServer redis, ClientResources resources, int i) {
+	/**
+	 * A started factory whose shared connection is open, as in an application that has
+	 * served a request.
+	 */
+	private static LettuceConnectionFactory openFactory(RedisServer redis, ClientResources resources,
+			String clientName) {
 		LettuceClientConfiguration client = LettuceClientConfiguration.builder()
 			.clientResources(resources)
-			.clientName((i >= 0) ? "fleet:i-" + i : "fleet:calibration")
-			.commandTimeout(Duration.ofSeconds(2))
+			.clientName(clientName)
+			.commandTimeout(RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT)
 			.build();
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(redis.host(), redis.port()), client);
 		factory.afterPropertiesSet();
 		factory.start();
-		if (i >= 0) {
-			// As in an application: the watchdog bean exists before the shared connection
-			// opens, so that its reply counter is on the connection.
-			RedisGovernorProperties.Watchdog w = new RedisGovernorProperties().getWatchdog();
-			watchdogs.add(new PingWatchdog(factory, new InstanceIdentity("fleet", "i-" + i), w.getInterval(),
-					w.getFastInterval(), w.getTimeout(), w.getFailureThreshold()));
-		}
 		try (var connection = factory.getConnection()) {
 			connection.ping();
 		}
 		return factory;
 	}
 
-	private static Runnable startGovernor(LettuceConnectionFactory factory, int i, List<String> parts) {
-		InstanceIdentity identity = new InstanceIdentity("fleet", "i-" + i);
-		SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
+	private static Runnable startGovernor(GovernedConnection connection, GovernorScheduler scheduler,
+			List<String> parts) {
+		InstanceIdentity identity = connection.getIdentity();
 		// The starter's defaults, as an application that sets nothing gets them.
 		RedisGovernorProperties defaults = new RedisGovernorProperties();
 		RedisGovernorProperties.Registry r = defaults.getRegistry();
 		RedisGovernorProperties.Server s = defaults.getServer();
-		InstanceRegistry registry = new InstanceRegistry(commands, identity, r.getKey(), r.getHeartbeatInterval(),
-				r.getTtl());
-		ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, s.getSampleInterval(),
-				s.getFastSampleInterval(), s.getClientListMaxAge());
-		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat script reads INFO
-		// clients for the sampler, and the budget monitor makes it sample faster while the
-		// budget is unsettled.
+		RedisGovernorProperties.Watchdog w = defaults.getWatchdog();
+		InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity, r.getKey(),
+				r.getHeartbeatInterval(), r.getTtl());
+		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity,
+				s.getSampleInterval(), s.getFastSampleInterval(), s.getClientListMaxAge());
+		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat reads INFO clients
+		// for the sampler whenever a sample is due, and the budget monitor makes the sampler
+		// sample on its own, faster, while the budget is unsettled.
 		if (parts.contains("registry") && parts.contains("sampler")) {
-			registry.carrySamplesTo(sampler);
+			registry.sampleFor(sampler);
 		}
 		BudgetMonitor monitor = new BudgetMonitor(defaults.getBudget().toPolicy(), registry::current, identity);
 		monitor.listenTo(sampler);
 		monitors.add(monitor);
+		PingWatchdog watchdog = new PingWatchdog(connection, scheduler, w.getInterval(), w.getFastInterval(),
+				w.getTimeout(), w.getFailureThreshold());
+		watchdogs.add(watchdog);
 		ScheduledFuture<?> floor = null;
 		if (parts.contains("ping")) {
 			// Control, not the governor: the cheapest command, once per instance per heartbeat
-			// interval. What a heartbeat at that rate cannot cost less than.
-			long interval = r.getHeartbeatInterval().toNanos();
-			floor = floorScheduler().scheduleWithFixedDelay(() -> {
-				try {
-					commands.execute((session) -> session.await(session.commands().ping()));
-				}
-				catch (Exception ex) {
-					// Counted by Redis's command figures; nothing to do here.
-				}
-			}, 0, interval, TimeUnit.NANOSECONDS);
+			// interval, sent the way the governor sends its own. What a heartbeat at that
+			// rate cannot cost less than.
+			floor = scheduler.scheduleWithFixedDelay(() -> connection.submit((redis) -> redis.ping()), Duration.ZERO,
+					r.getHeartbeatInterval());
 		}
 		ScheduledFuture<?> floorTask = floor;
-		PingWatchdog watchdog = watchdogs.get(i);
 		if (parts.contains("registry")) {
 			registry.start();
 		}
@@ -231,17 +267,6 @@ public final class FleetBenchmark {
 			sampler.stop();
 			registry.stop();
 		};
-	}
-
-	private static synchronized ScheduledExecutorService floorScheduler() {
-		if (floorScheduler == null) {
-			floorScheduler = Executors.newScheduledThreadPool(4, (task) -> {
-				Thread thread = new Thread(task, "fleet-ping-floor");
-				thread.setDaemon(true);
-				return thread;
-			});
-		}
-		return floorScheduler;
 	}
 
 	/**
@@ -263,11 +288,24 @@ public final class FleetBenchmark {
 		long commands = Long.parseLong(after.get("total_commands_processed"))
 				- Long.parseLong(before.get("total_commands_processed"));
 		double cpu = cpu(after) - cpu(before);
+		long scripts = calls(after, "evalsha") + calls(after, "eval") - calls(before, "evalsha")
+				- calls(before, "eval");
+		// Redis counts a command once it has run: the window's first INFO is in the second
+		// reading, not in the first.
+		long infos = calls(after, "info") - calls(before, "info") - 1;
+		int threads = ManagementFactory.getThreadMXBean().getThreadCount();
 		long[] latencies = probe(redis, Duration.ofSeconds(probeSeconds));
 		Arrays.sort(latencies);
 		return new Phase(name, round, elapsed, commands / elapsed, 100.0 * cpu / elapsed,
 				percentile(latencies, 0.50), percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6,
-				Long.parseLong(after.get("connected_clients")), 100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed);
+				Long.parseLong(after.get("connected_clients")), 100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed,
+				scripts, infos, threads, -1, -1);
+	}
+
+	/** How often Redis ran a command, from {@code INFO commandstats}. */
+	private static long calls(Map<String, String> info, String command) {
+		String value = info.get("cmdstat_" + command);
+		return (value != null) ? Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1")) : 0;
 	}
 
 	/**
@@ -277,11 +315,11 @@ public final class FleetBenchmark {
 	 * against a window with neither. The fleet's 1,000 idle connections stay open, and
 	 * the simulated instances are stopped, so their JVM does not compete with Redis.
 	 */
-	private static Calibration calibrate(RedisServer redis, ClientResources resources, int seconds)
-			throws Exception {
+	private static Calibration calibrate(RedisServer redis, ClientResources resources, ConnectionActivity activity,
+			GovernorScheduler scheduler, int seconds) throws Exception {
 		System.out.printf("Calibrating: %d s idle, %d s of PING, %d s of heartbeats, one connection...%n", seconds,
 				seconds, seconds);
-		LettuceConnectionFactory factory = openFactory(redis, resources, -1);
+		LettuceConnectionFactory factory = openFactory(redis, resources, "fleet:calibration");
 		try {
 			Duration window = Duration.ofSeconds(seconds);
 			double idle = redisCpuRate(redis, window, () -> sleep(window)).cpuSecondsPerSecond();
@@ -302,12 +340,16 @@ public final class FleetBenchmark {
 				client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
 			}
 			InstanceIdentity identity = new InstanceIdentity("fleet", "calibration");
-			SharedConnectionCommands commands = new SharedConnectionCommands(factory, Duration.ofSeconds(2));
-			InstanceRegistry registry = new InstanceRegistry(commands, identity, "{redis-governor}:calibration",
-					Duration.ofMillis(1), Duration.ofSeconds(30));
-			ServerFiguresSampler sampler = new ServerFiguresSampler(commands, identity, Duration.ofMillis(1),
-					Duration.ofSeconds(5));
-			registry.carrySamplesTo(sampler);
+			GovernedConnection connection = new GovernedConnection(factory, identity,
+					RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT, activity, scheduler,
+					new RedisGovernorProperties().getSharedConnection().resolve(false));
+			// A heartbeat due every 1 ms: the next goes out once the reply to the last is in.
+			InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity,
+					"{redis-governor}:calibration", Duration.ofMillis(1), Duration.ofSeconds(30));
+			ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity,
+					Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(5));
+			registry.sampleFor(sampler);
+			sampler.start();
 			long scriptsBefore = scriptCalls(redis);
 			Rate heartbeat = redisCpuRate(redis, window, () -> {
 				registry.start();
@@ -315,6 +357,7 @@ public final class FleetBenchmark {
 				registry.stop();
 			});
 			long heartbeats = scriptCalls(redis) - scriptsBefore;
+			sampler.stop();
 			if (sampler.current().connectedClients() == null) {
 				throw new IllegalStateException("The heartbeats carried no INFO clients sample: " + sampler.current());
 			}
@@ -330,14 +373,7 @@ public final class FleetBenchmark {
 
 	private static long scriptCalls(RedisServer redis) {
 		Map<String, String> stats = redis.infoMap("commandstats");
-		long calls = 0;
-		for (String command : List.of("cmdstat_evalsha", "cmdstat_eval")) {
-			String value = stats.get(command);
-			if (value != null) {
-				calls += Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1"));
-			}
-		}
-		return calls;
+		return calls(stats, "evalsha") + calls(stats, "eval");
 	}
 
 	private static Rate redisCpuRate(RedisServer redis, Duration window, Runnable work) {
@@ -390,18 +426,21 @@ public final class FleetBenchmark {
 		return sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
 	}
 
-	private static void report(int instances, int seconds, List<String> parts, String pinning, List<Phase> phases,
+	private static void report(int instances, int seconds, List<String> parts, String setUp, List<Phase> phases,
 			String registered, Calibration calibration, Path out) {
 		StringBuilder table = new StringBuilder();
 		table.append(String.format(Locale.ROOT, "Fleet benchmark, %s: %d simulated instances, %d s per phase, "
-				+ "components %s at their default settings; %s%n", Instant.now(), instances, seconds, parts, pinning));
-		table.append(String.format(Locale.ROOT, "%-5s %-14s %12s %15s %12s %12s %12s %8s %13s%n", "round", "phase",
-				"commands/s", "redis CPU %core", "probe p50ms", "probe p99ms", "probe maxms", "clients",
-				"JVM CPU %core"));
+				+ "components %s at their default settings; %s%n", Instant.now(), instances, seconds, parts, setUp));
+		table.append(String.format(Locale.ROOT, "%-5s %-14s %12s %15s %12s %12s %12s %8s %13s %8s %8s %7s %9s %8s%n",
+				"round", "phase", "commands/s", "redis CPU %core", "probe p50ms", "probe p99ms", "probe maxms",
+				"clients", "JVM CPU %core", "scripts", "INFO", "PINGs", "unsettled", "threads"));
 		for (Phase phase : phases) {
-			table.append(String.format(Locale.ROOT, "%-5d %-14s %12.1f %15.3f %12.3f %12.3f %12.3f %8d %13.1f%n",
-					phase.round, phase.name, phase.commandsPerSecond, phase.cpuPercent, phase.p50, phase.p99,
-					phase.max, phase.clients, phase.jvmCpuPercent));
+			table.append(String.format(Locale.ROOT,
+					"%-5d %-14s %12.1f %15.3f %12.3f %12.3f %12.3f %8d %13.1f %8d %8d %7s %9s %8d%n", phase.round,
+					phase.name, phase.commandsPerSecond, phase.cpuPercent, phase.p50, phase.p99, phase.max,
+					phase.clients, phase.jvmCpuPercent, phase.scripts, phase.infos,
+					(phase.pings >= 0) ? Long.toString(phase.pings) : "-",
+					(phase.unsettled >= 0) ? Long.toString(phase.unsettled) : "-", phase.threads));
 		}
 		List<Double> addedCommands = new ArrayList<>();
 		List<Double> addedCpu = new ArrayList<>();
@@ -467,8 +506,40 @@ public final class FleetBenchmark {
 			double microsPerHeartbeat) {
 	}
 
-	private record Phase(String name, int round, double elapsedSeconds, double commandsPerSecond, double cpuPercent, double p50,
-			double p99, double max, long clients, double jvmCpuPercent) {
+	/**
+	 * One measured window. {@code scripts} and {@code infos} count calls in the window;
+	 * {@code pings} (the watchdogs') and {@code unsettled} (budget monitors) are -1 with
+	 * the governor off.
+	 */
+	private record Phase(String name, int round, double elapsedSeconds, double commandsPerSecond, double cpuPercent,
+			double p50, double p99, double max, long clients, double jvmCpuPercent, long scripts, long infos,
+			int threads, long pings, long unsettled) {
+
+		Phase withGovernor(long pings, long unsettled) {
+			return new Phase(this.name, this.round, this.elapsedSeconds, this.commandsPerSecond, this.cpuPercent,
+					this.p50, this.p99, this.max, this.clients, this.jvmCpuPercent, this.scripts, this.infos,
+					this.threads, pings, unsettled);
+		}
+
+	}
+
+	private static final class NamedThreads implements ThreadFactory {
+
+		private final String prefix;
+
+		private final AtomicInteger count = new AtomicInteger();
+
+		NamedThreads(String prefix) {
+			this.prefix = prefix;
+		}
+
+		@Override
+		public Thread newThread(Runnable task) {
+			Thread thread = new Thread(task, this.prefix + "-" + this.count.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		}
+
 	}
 
 }

@@ -12,10 +12,10 @@ import org.springframework.boot.convert.DurationStyle;
  * that names the full property, the value and a valid example.
  * <p>
  * Durations are whole milliseconds from 1ms (or 0 where it means "off") to
- * {@link #LONGEST}: Lettuce's back-off, Netty's connect timeout, {@code TCP_USER_TIMEOUT},
- * Spring Data Redis's command timeout and the governor's schedules all count in
- * milliseconds, so a finer value would be cut without a word. TCP keepalive times are
- * whole seconds, for the same reason.
+ * {@link #LONGEST}: Lettuce's back-off, Netty's connect timeout,
+ * {@code TCP_USER_TIMEOUT}, Spring Data Redis's command timeout and the governor's
+ * schedules all count in milliseconds, so a finer value would be cut without a word. TCP
+ * keepalive times are whole seconds, for the same reason.
  *
  * @author Redis Governor contributors
  */
@@ -109,8 +109,7 @@ final class PropertyChecks {
 		}
 	}
 
-	void notBefore(String name, @Nullable Duration value, String otherName, @Nullable Duration other,
-			String example) {
+	void notBefore(String name, @Nullable Duration value, String otherName, @Nullable Duration other, String example) {
 		if (value != null && other != null && value.compareTo(other) < 0) {
 			String valid = (parse(example).compareTo(other) >= 0) ? example : exampleOf(other);
 			throw invalid(name, format(value),
@@ -118,8 +117,7 @@ final class PropertyChecks {
 		}
 	}
 
-	void notAfter(String name, @Nullable Duration value, String otherName, @Nullable Duration other,
-			String example) {
+	void notAfter(String name, @Nullable Duration value, String otherName, @Nullable Duration other, String example) {
 		if (value != null && other != null && value.compareTo(other) > 0) {
 			String valid = (parse(example).compareTo(other) <= 0) ? example : exampleOf(other);
 			throw invalid(name, format(value),
@@ -127,8 +125,7 @@ final class PropertyChecks {
 		}
 	}
 
-	void longerThan(String name, @Nullable Duration value, String otherName, @Nullable Duration other,
-			String example) {
+	void longerThan(String name, @Nullable Duration value, String otherName, @Nullable Duration other, String example) {
 		if (value != null && other != null && value.compareTo(other) <= 0) {
 			String valid = (parse(example).compareTo(other) > 0) ? example : exampleAbove(other);
 			throw invalid(name, format(value),
@@ -182,8 +179,8 @@ final class PropertyChecks {
 			return;
 		}
 		if (value.compareTo(LONGEST) > 0) {
-			throw invalid(name, format(value),
-					"must not be longer than " + LONGEST.toMillis() + "ms (about 24.8 days)", example);
+			throw invalid(name, format(value), "must not be longer than " + LONGEST.toMillis() + "ms (about 24.8 days)",
+					example);
 		}
 		if (value.getNano() % 1_000_000 != 0) {
 			throw invalid(name, format(value), "must be a whole number of milliseconds: it is applied in "

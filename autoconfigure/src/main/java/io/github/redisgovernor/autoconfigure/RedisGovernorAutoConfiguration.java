@@ -34,10 +34,10 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.util.StringUtils;
 
 /**
- * Auto-configuration that governs the {@link LettuceConnectionFactory} Spring Boot
- * builds from {@code spring.data.redis.*}: one shared, named connection with short
- * timeouts, bounded queues and a jittered reconnect. It only contributes customizers, so
- * every Boot connection setting keeps working.
+ * Auto-configuration that governs the {@link LettuceConnectionFactory} Spring Boot builds
+ * from {@code spring.data.redis.*}: one shared, named connection with short timeouts,
+ * bounded queues and a jittered reconnect. It only contributes customizers, so every Boot
+ * connection setting keeps working.
  *
  * @author Redis Governor contributors
  */
@@ -108,8 +108,8 @@ public final class RedisGovernorAutoConfiguration {
 	 * Matches unless {@code redis.governor.enabled} is false. Unlike
 	 * {@code @ConditionalOnBooleanProperty}, a value that is not a boolean
 	 * ({@code enabled=ture}) fails startup instead of switching the governor off without
-	 * a word, and the values Spring Boot binds as booleans ({@code on}, {@code yes})
-	 * mean the same here as in {@link RedisGovernorProperties}.
+	 * a word, and the values Spring Boot binds as booleans ({@code on}, {@code yes}) mean
+	 * the same here as in {@link RedisGovernorProperties}.
 	 */
 	static class OnGovernorEnabled extends SpringBootCondition {
 

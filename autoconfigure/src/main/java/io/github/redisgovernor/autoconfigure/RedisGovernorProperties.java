@@ -15,8 +15,8 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * Configuration properties for Redis Governor.
  * <p>
  * Connection settings (url, host, port, credentials, database, ssl, sentinel, cluster)
- * stay under {@code spring.data.redis.*}; these properties add governance on top of
- * them. Impossible values are rejected at startup with an
+ * stay under {@code spring.data.redis.*}; these properties add governance on top of them.
+ * Impossible values are rejected at startup with an
  * {@link InvalidGovernorPropertyException} that names the property and a valid example.
  * Durations are whole milliseconds and TCP keepalive times whole seconds: the units in
  * which Lettuce, the kernel and the governor apply them.
@@ -231,7 +231,8 @@ public class RedisGovernorProperties implements InitializingBean {
 				"30s");
 		checks.positive("reconnect.min-delay", this.reconnect.minDelay, "100ms");
 		checks.positive("reconnect.max-delay", this.reconnect.maxDelay, "3s");
-		// Lettuce's jittered back-off needs a range to draw from: equal bounds fail in Lettuce.
+		// Lettuce's jittered back-off needs a range to draw from: equal bounds fail in
+		// Lettuce.
 		checks.longerThan("reconnect.max-delay", this.reconnect.maxDelay, "reconnect.min-delay",
 				this.reconnect.minDelay, "3s");
 		checks.keepAliveTime("tcp.keep-alive-idle", this.tcp.keepAliveIdle, "30s");
@@ -245,8 +246,8 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("watchdog.timeout", this.watchdog.timeout, "500ms");
 		checks.notAfter("watchdog.fast-interval", this.watchdog.fastInterval, "watchdog.interval",
 				this.watchdog.interval, "1s");
-		checks.notAfter("watchdog.timeout", this.watchdog.timeout, "watchdog.fast-interval",
-				this.watchdog.fastInterval, "500ms");
+		checks.notAfter("watchdog.timeout", this.watchdog.timeout, "watchdog.fast-interval", this.watchdog.fastInterval,
+				"500ms");
 		checks.atLeast("watchdog.failure-threshold", this.watchdog.failureThreshold, 1, "3");
 		checkAccounting(checks);
 		checks.positive("shutdown.drain-timeout", this.shutdown.drainTimeout, "10s");
@@ -393,11 +394,11 @@ public class RedisGovernorProperties implements InitializingBean {
 	/**
 	 * Dead-connection watchdog: checks the shared connection every interval, with a PING
 	 * unless the connection answered other commands since the last check, and every
-	 * fast-interval once a check or a command failed. After
-	 * failure-threshold PINGs in a row got no reply within the timeout (or failed), the
-	 * connection's channel is closed so that Lettuce reconnects. It detects within
-	 * seconds a peer that stopped answering while the kernel still acknowledges bytes,
-	 * which TCP alone detects only after many minutes.
+	 * fast-interval once a check or a command failed. After failure-threshold PINGs in a
+	 * row got no reply within the timeout (or failed), the connection's channel is closed
+	 * so that Lettuce reconnects. It detects within seconds a peer that stopped answering
+	 * while the kernel still acknowledges bytes, which TCP alone detects only after many
+	 * minutes.
 	 */
 	public static class Watchdog {
 
@@ -531,16 +532,17 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Server {
 
 		/**
-		 * Time between two samples of 'INFO clients' while the budget is settled. When the
-		 * registry heartbeat is at least this frequent (the default: both 20s), every
+		 * Time between two samples of 'INFO clients' while the budget is settled. When
+		 * the registry heartbeat is at least this frequent (the default: both 20s), every
 		 * heartbeat reads it in its own script and no separate command is sent.
 		 */
 		private Duration sampleInterval = Duration.ofSeconds(20);
 
 		/**
-		 * Time between two samples of 'INFO clients' while the budget is unsettled (clients
-		 * per instance above the budget, or saturation at warn or above), so that a leak window
-		 * is judged on fresh figures. Applied only when shorter than the sample interval.
+		 * Time between two samples of 'INFO clients' while the budget is unsettled
+		 * (clients per instance above the budget, or saturation at warn or above), so
+		 * that a leak window is judged on fresh figures. Applied only when shorter than
+		 * the sample interval.
 		 */
 		private Duration fastSampleInterval = Duration.ofSeconds(5);
 
@@ -598,8 +600,8 @@ public class RedisGovernorProperties implements InitializingBean {
 		private int connectionsPerInstance = 2;
 
 		/**
-		 * Clients outside the governed fleet (monitoring agents, redis-cli, replicas) that
-		 * are left out of the per-instance ratio.
+		 * Clients outside the governed fleet (monitoring agents, redis-cli, replicas)
+		 * that are left out of the per-instance ratio.
 		 */
 		private int reservedClients = 0;
 
@@ -655,8 +657,8 @@ public class RedisGovernorProperties implements InitializingBean {
 			private double warn = 0.8;
 
 			/**
-			 * Utilization from which saturation is reported as CRITICAL. Must not be below
-			 * the warn threshold.
+			 * Utilization from which saturation is reported as CRITICAL. Must not be
+			 * below the warn threshold.
 			 */
 			private double critical = 0.95;
 
@@ -707,9 +709,9 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Health {
 
 		/**
-		 * Whether to report OUT_OF_SERVICE instead of DEGRADED when a leak is suspected or
-		 * the server is saturated. OUT_OF_SERVICE turns /actuator/health (and every group
-		 * that includes redisGovernor) into HTTP 503.
+		 * Whether to report OUT_OF_SERVICE instead of DEGRADED when a leak is suspected
+		 * or the server is saturated. OUT_OF_SERVICE turns /actuator/health (and every
+		 * group that includes redisGovernor) into HTTP 503.
 		 */
 		private boolean reportOutOfService;
 

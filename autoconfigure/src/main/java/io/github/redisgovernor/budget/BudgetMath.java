@@ -51,7 +51,8 @@ public final class BudgetMath {
 	 * The largest fleet the server can hold with headroom: the number to use as Lambda
 	 * reserved concurrency, or as the ECS or HPA maximum.
 	 * @param maxClients the server's {@code maxclients}
-	 * @param headroom the share of {@code maxclients} the fleet may plan to use, in (0, 1]
+	 * @param headroom the share of {@code maxclients} the fleet may plan to use, in (0,
+	 * 1]
 	 * @param reservedClients clients outside the fleet
 	 * @param connectionsPerInstance connections one instance may hold, at least 1
 	 * @return the number of instances, never negative
@@ -59,7 +60,8 @@ public final class BudgetMath {
 	public static long maxSafeInstances(long maxClients, double headroom, long reservedClients,
 			long connectionsPerInstance) {
 		if (connectionsPerInstance < 1) {
-			throw new IllegalArgumentException("connectionsPerInstance must be at least 1, was " + connectionsPerInstance);
+			throw new IllegalArgumentException(
+					"connectionsPerInstance must be at least 1, was " + connectionsPerInstance);
 		}
 		if (!(headroom > 0 && headroom <= 1)) {
 			throw new IllegalArgumentException("headroom must be in (0, 1], was " + headroom);

@@ -16,10 +16,10 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
 /**
- * Turns each sample of the server's figures, together with the registry's live
- * instance count, into a {@link BudgetReport}, and logs when a leak becomes suspected or
- * the saturation level changes. It runs on the sampler's thread, once per sample, so the
- * leak window is judged whether or not anyone polls health.
+ * Turns each sample of the server's figures, together with the registry's live instance
+ * count, into a {@link BudgetReport}, and logs when a leak becomes suspected or the
+ * saturation level changes. It runs on the sampler's thread, once per sample, so the leak
+ * window is judged whether or not anyone polls health.
  *
  * @author Redis Governor contributors
  */
@@ -100,8 +100,7 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 				snapshot.liveInstances());
 	}
 
-	private BudgetReport evaluate(ServerFigures figures, RegistrySnapshot snapshot, LeakWatch.State state,
-			Instant at) {
+	private BudgetReport evaluate(ServerFigures figures, RegistrySnapshot snapshot, LeakWatch.State state, Instant at) {
 		Long connected = figures.connectedClients();
 		Long max = figures.maxClients();
 		OptionalDouble perInstance = clientsPerInstance(figures, snapshot);

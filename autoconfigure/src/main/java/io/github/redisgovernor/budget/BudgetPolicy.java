@@ -10,8 +10,8 @@ import java.time.Duration;
  * @param headroom share of {@code maxclients} the fleet may plan to use, in (0, 1]
  * @param saturationWarn utilization from which saturation is WARN
  * @param saturationCritical utilization from which saturation is CRITICAL
- * @param leakWindow time clients per instance must stay above the budget before a leak
- * is suspected
+ * @param leakWindow time clients per instance must stay above the budget before a leak is
+ * suspected
  * @author Redis Governor contributors
  */
 public record BudgetPolicy(int connectionsPerInstance, int reservedClients, double headroom, double saturationWarn,

@@ -6,9 +6,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The fleet's connection budget as of the last sample: the figures, the formulas'
- * results and the verdicts. Health, metrics and the endpoint all read this one
- * snapshot; none of them sends a command.
+ * The fleet's connection budget as of the last sample: the figures, the formulas' results
+ * and the verdicts. Health, metrics and the endpoint all read this one snapshot; none of
+ * them sends a command.
  *
  * @param connectedClients the server's {@code connected_clients}, or {@code null}
  * @param maxClients the server's {@code maxclients}, or {@code null}

@@ -13,8 +13,8 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  * <li><b>Leak suspected</b>: clients per instance has been above the budget in every
  * sample for at least the window. One sample above the budget (a deploy, a burst of
- * dedicated connections) is not enough; a sample at or below it, or one that could not
- * be computed, starts the count again.</li>
+ * dedicated connections) is not enough; a sample at or below it, or one that could not be
+ * computed, starts the count again.</li>
  * <li><b>Growth</b>: how much {@code connected_clients} grew over the window while the
  * number of instances stayed the same. New connections without new instances are what a
  * leak looks like before it crosses the budget.</li>

@@ -125,8 +125,9 @@ public class FailOpenCacheErrorHandler implements CacheErrorHandler {
 			root = root.getCause();
 		}
 		String description = exception.getClass().getSimpleName() + ": " + exception.getMessage();
-		return (root != exception) ? description + ", caused by " + root.getClass().getSimpleName() + ": "
-				+ root.getMessage() : description;
+		return (root != exception)
+				? description + ", caused by " + root.getClass().getSimpleName() + ": " + root.getMessage()
+				: description;
 	}
 
 }

@@ -39,7 +39,8 @@ public final class Failures {
 			return cause.getClass().getSimpleName();
 		}
 		message = message.strip();
-		// Callers append their own sentence: "Commands are rejected." must not end in "..".
+		// Callers append their own sentence: "Commands are rejected." must not end in
+		// "..".
 		return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
 	}
 

@@ -21,8 +21,7 @@ public enum NativeTransport {
 	NONE;
 
 	/**
-	 * Return the native transport Lettuce will use, in Lettuce's own order of
-	 * preference.
+	 * Return the native transport Lettuce will use, in Lettuce's own order of preference.
 	 * @return the transport, never {@code null}
 	 */
 	public static NativeTransport detect() {
@@ -48,7 +47,8 @@ public enum NativeTransport {
 			return check.getAsBoolean();
 		}
 		catch (LinkageError ex) {
-			// A native jar for another platform, or a partial Netty upgrade: treat as absent.
+			// A native jar for another platform, or a partial Netty upgrade: treat as
+			// absent.
 			return false;
 		}
 	}

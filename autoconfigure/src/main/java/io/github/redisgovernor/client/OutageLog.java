@@ -9,10 +9,10 @@ import org.apache.commons.logging.Log;
 
 /**
  * Logs a background task's failures per outage, not per attempt: a WARN when the first
- * attempt fails, at most one WARN a minute while the outage lasts (how long it has lasted,
- * how many attempts failed, the last reason), DEBUG for the other attempts, and an INFO
- * when an attempt succeeds again. A Redis that is down for an hour therefore costs at most
- * 62 log lines per task, not thousands.
+ * attempt fails, at most one WARN a minute while the outage lasts (how long it has
+ * lasted, how many attempts failed, the last reason), DEBUG for the other attempts, and
+ * an INFO when an attempt succeeds again. A Redis that is down for an hour therefore
+ * costs at most 62 log lines per task, not thousands.
  *
  * @author Redis Governor contributors
  */
@@ -38,7 +38,8 @@ public final class OutageLog {
 	/**
 	 * Create an outage log.
 	 * @param logger where to log
-	 * @param task what the task does, for example {@code "Redis Governor [orders:a] heartbeat"}
+	 * @param task what the task does, for example
+	 * {@code "Redis Governor [orders:a] heartbeat"}
 	 */
 	public OutageLog(Log logger, String task) {
 		this(logger, task, Clock.systemUTC());
@@ -47,7 +48,8 @@ public final class OutageLog {
 	/**
 	 * Create an outage log that reads the time from the given clock.
 	 * @param logger where to log
-	 * @param task what the task does, for example {@code "Redis Governor [orders:a] heartbeat"}
+	 * @param task what the task does, for example
+	 * {@code "Redis Governor [orders:a] heartbeat"}
 	 * @param clock the clock that times the outage and its summaries
 	 */
 	public OutageLog(Log logger, String task, Clock clock) {
@@ -96,7 +98,8 @@ public final class OutageLog {
 		if (this.failures > 0) {
 			Duration outage = Duration.between(this.failedSince, this.clock.instant());
 			this.logger.info(this.task + " works again after " + this.failures
-					+ ((this.failures != 1) ? " failed attempts" : " failed attempt") + " over " + format(outage) + ".");
+					+ ((this.failures != 1) ? " failed attempts" : " failed attempt") + " over " + format(outage)
+					+ ".");
 			this.failures = 0;
 		}
 	}

@@ -10,9 +10,9 @@ import org.springframework.data.redis.connection.RedisSocketConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Where a {@link LettuceConnectionFactory} connects to, as text for log lines and
- * startup failures: {@code host:port}, the Sentinel master and sentinels, the cluster
- * seed nodes or the socket path. It never contains a user name or password.
+ * Where a {@link LettuceConnectionFactory} connects to, as text for log lines and startup
+ * failures: {@code host:port}, the Sentinel master and sentinels, the cluster seed nodes
+ * or the socket path. It never contains a user name or password.
  *
  * @author Redis Governor contributors
  */

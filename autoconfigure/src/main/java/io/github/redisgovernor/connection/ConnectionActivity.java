@@ -21,8 +21,8 @@ import org.jspecify.annotations.Nullable;
  * <p>
  * It is a Lettuce {@link NettyCustomizer}: every channel the governed client opens gets a
  * {@link ChannelActivity} at the tail of its pipeline. Nothing is added to Lettuce's
- * command path (no {@code CommandListener}, whose events read the clock twice and allocate
- * per command).
+ * command path (no {@code CommandListener}, whose events read the clock twice and
+ * allocate per command).
  * <p>
  * Channels are looked up by their Lettuce endpoint, held weakly: a connection the
  * application forgets stays collectable.

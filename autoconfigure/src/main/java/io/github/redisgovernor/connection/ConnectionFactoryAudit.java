@@ -24,8 +24,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <li>more than one {@link RedisConnectionFactory}: which one is governed. Each extra
  * factory opens connections the governor neither names nor counts, the usual first step
  * towards a leak;</li>
- * <li>a governed factory that Spring Boot did not build: the governor's client options only
- * reach the factory Boot builds from {@code spring.data.redis.*}.</li>
+ * <li>a governed factory that Spring Boot did not build: the governor's client options
+ * only reach the factory Boot builds from {@code spring.data.redis.*}.</li>
  * </ul>
  * The application starts in every case: adding the governor never breaks an application
  * that started without it.

@@ -32,11 +32,11 @@ import org.springframework.util.Assert;
  * <li>Commands go out on the factory's shared connection: the imperative one, or the
  * reactive one in a reactive application ({@link SharedConnectionStyle}), so that an
  * application using one style holds exactly one connection.</li>
- * <li>{@link #submit} never waits: background work on the {@link GovernorScheduler}
- * hands its commands over and handles the replies when they arrive. A reply that takes
- * longer than the command timeout completes the future with a {@link TimeoutException}.
- * Opening the connection, the one step that blocks, runs on Lettuce's event executors,
- * never on the scheduler's thread.</li>
+ * <li>{@link #submit} never waits: background work on the {@link GovernorScheduler} hands
+ * its commands over and handles the replies when they arrive. A reply that takes longer
+ * than the command timeout completes the future with a {@link TimeoutException}. Opening
+ * the connection, the one step that blocks, runs on Lettuce's event executors, never on
+ * the scheduler's thread.</li>
  * <li>{@link #execute} waits, at most the command timeout: for callers on their own
  * thread (a health check, the endpoint, the drain, startup).</li>
  * </ul>
@@ -118,7 +118,8 @@ public class GovernedConnection {
 		}
 		catch (TimeoutException ex) {
 			result.cancel(false);
-			throw new TimeoutException("no reply within the command timeout (" + this.commandTimeout.toMillis() + "ms)");
+			throw new TimeoutException(
+					"no reply within the command timeout (" + this.commandTimeout.toMillis() + "ms)");
 		}
 		catch (ExecutionException ex) {
 			Throwable cause = ex.getCause();
@@ -141,8 +142,7 @@ public class GovernedConnection {
 		}
 		for (SharedConnectionStyle each : SharedConnectionStyle.RESOLVED) {
 			StatefulConnection<?, ?> existing = SharedConnection.existing(this.factory, each);
-			if (existing != null && !isClosed(existing)
-					&& (governing == null || existing != governing.connection())) {
+			if (existing != null && !isClosed(existing) && (governing == null || existing != governing.connection())) {
 				connections.add(existing);
 			}
 		}
@@ -252,8 +252,9 @@ public class GovernedConnection {
 		if (result.isDone() || !this.scheduler.isAvailable()) {
 			return result;
 		}
-		ScheduledFuture<?> timer = this.scheduler.schedule(() -> result.completeExceptionally(new TimeoutException(
-				"no reply within the command timeout (" + this.commandTimeout.toMillis() + "ms)")),
+		ScheduledFuture<?> timer = this.scheduler.schedule(
+				() -> result.completeExceptionally(new TimeoutException(
+						"no reply within the command timeout (" + this.commandTimeout.toMillis() + "ms)")),
 				this.commandTimeout.plus(connectAllowance()));
 		result.whenComplete((value, failure) -> timer.cancel(false));
 		return result;

@@ -27,9 +27,9 @@ import org.springframework.util.ReflectionUtils;
  * <p>
  * Spring Data Redis hands out the imperative shared connection through public API. The
  * reactive one, and the question whether a shared connection exists at all without
- * opening it, are only reachable through the factory's internals: that access is
- * confined to this class, and {@code SharedConnectionTests} fails if a new Spring Data
- * Redis version moves them.
+ * opening it, are only reachable through the factory's internals: that access is confined
+ * to this class, and {@code SharedConnectionTests} fails if a new Spring Data Redis
+ * version moves them.
  *
  * @param connection the native connection
  * @param commands asynchronous commands on it
@@ -59,8 +59,8 @@ record SharedConnection(StatefulConnection<?, ?> connection, RedisClusterAsyncCo
 				throw new IllegalStateException("this Spring Data Redis version does not expose the shared reactive "
 						+ "connection; set redis.governor.shared-connection=imperative");
 			}
-			StatefulConnection<?, ?> connection = (StatefulConnection<?, ?>) ReflectionUtils.invokeMethod(SHARED_REACTIVE,
-					target(factory));
+			StatefulConnection<?, ?> connection = (StatefulConnection<?, ?>) ReflectionUtils
+				.invokeMethod(SHARED_REACTIVE, target(factory));
 			if (connection instanceof StatefulRedisClusterConnection cluster) {
 				return new SharedConnection(connection,
 						new RedisAdvancedClusterAsyncCommandsImpl<byte[], byte[]>(cluster, ByteArrayCodec.INSTANCE));
@@ -85,14 +85,15 @@ record SharedConnection(StatefulConnection<?, ?> connection, RedisClusterAsyncCo
 			throw new IllegalStateException("the connection factory is not backed by Lettuce");
 		}
 		finally {
-			// Closing a connection that shares the native connection leaves the socket open.
+			// Closing a connection that shares the native connection leaves the socket
+			// open.
 			connection.close();
 		}
 	}
 
 	/**
-	 * Return the factory's shared connection of the given style if it has one now, without
-	 * opening it.
+	 * Return the factory's shared connection of the given style if it has one now,
+	 * without opening it.
 	 */
 	static @Nullable StatefulConnection<?, ?> existing(LettuceConnectionFactory factory, SharedConnectionStyle style) {
 		Field holderField = (style == SharedConnectionStyle.REACTIVE) ? REACTIVE_HOLDER : IMPERATIVE_HOLDER;

@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * Which of the factory's shared connections the governor's own commands use. A
  * {@code LettuceConnectionFactory} shares one connection for the imperative API
- * ({@code RedisTemplate}) and another for the reactive API ({@code ReactiveRedisTemplate}):
- * the governor uses the one the application uses, so that it adds none.
+ * ({@code RedisTemplate}) and another for the reactive API
+ * ({@code ReactiveRedisTemplate}): the governor uses the one the application uses, so
+ * that it adds none.
  *
  * @author Redis Governor contributors
  */

@@ -18,13 +18,13 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * Moves the close of the governed {@link LettuceConnectionFactory}'s connection from its
- * lifecycle stop to its destruction, when the context closes. Why: Spring stops every {@code SmartLifecycle} bean before it destroys any
- * bean, so with plain Spring Boot a {@code @PreDestroy} method, or a thread the
- * application manages itself, that still uses Redis fails with "LettuceConnectionFactory
- * has been STOPPED" (spring-data-redis#2843, spring-boot#39501). Once the
- * {@link GracefulDrain} has drained, the factory's {@code stop()} is skipped; the
- * factory is destroyed after the beans that depend on it, and just before its
- * {@code destroy()} this post-processor closes it through
+ * lifecycle stop to its destruction, when the context closes. Why: Spring stops every
+ * {@code SmartLifecycle} bean before it destroys any bean, so with plain Spring Boot a
+ * {@code @PreDestroy} method, or a thread the application manages itself, that still uses
+ * Redis fails with "LettuceConnectionFactory has been STOPPED" (spring-data-redis#2843,
+ * spring-boot#39501). Once the {@link GracefulDrain} has drained, the factory's
+ * {@code stop()} is skipped; the factory is destroyed after the beans that depend on it,
+ * and just before its {@code destroy()} this post-processor closes it through
  * {@link GracefulDrain#close(Runnable)}, which waits for the connection to be quiet
  * first. A {@code stop()} called while the application runs ({@code context.stop()}, a
  * checkpoint) still stops the factory at once, and {@code start()} opens it again.
@@ -36,8 +36,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  */
 public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProcessor, Ordered {
 
-	private final Map<Object, DeferStopInterceptor> interceptors = Collections
-		.synchronizedMap(new IdentityHashMap<>());
+	private final Map<Object, DeferStopInterceptor> interceptors = Collections.synchronizedMap(new IdentityHashMap<>());
 
 	private final ObjectProvider<GovernedConnection> governed;
 

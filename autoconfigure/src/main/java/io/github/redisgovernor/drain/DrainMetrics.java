@@ -34,8 +34,9 @@ public class DrainMetrics implements MeterBinder, DrainObserver {
 
 	@Override
 	public void bindTo(MeterRegistry registry) {
-		Gauge.builder("redis.governor.commands.inflight", this.connection,
-				(governed) -> governed.sharedActivity().waiting())
+		Gauge
+			.builder("redis.governor.commands.inflight", this.connection,
+					(governed) -> governed.sharedActivity().waiting())
 			.description("Commands sent on the shared connections that wait for their reply")
 			.baseUnit("commands")
 			.tag("application", this.application)

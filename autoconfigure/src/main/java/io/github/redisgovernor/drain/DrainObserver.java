@@ -1,8 +1,9 @@
 package io.github.redisgovernor.drain;
 
 /**
- * Told about every completed drain, for example to record the {@code redis.governor.drain}
- * timer. {@link #NONE} stands in when no metrics library is present.
+ * Told about every completed drain, for example to record the
+ * {@code redis.governor.drain} timer. {@link #NONE} stands in when no metrics library is
+ * present.
  *
  * @author Redis Governor contributors
  */

@@ -12,8 +12,8 @@ package io.github.redisgovernor.drain;
 public interface DrainParticipant {
 
 	/**
-	 * Stop this participant's Redis traffic; called once, on shutdown, while the
-	 * governed connection is still open (so a registry can still deregister).
+	 * Stop this participant's Redis traffic; called once, on shutdown, while the governed
+	 * connection is still open (so a registry can still deregister).
 	 */
 	void stopBeforeDrain();
 

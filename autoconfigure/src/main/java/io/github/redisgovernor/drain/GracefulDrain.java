@@ -24,23 +24,25 @@ import org.springframework.util.Assert;
  * deregisters this instance while the connection is still open).</li>
  * <li>The drain waits until the connection is quiet: no command in flight and none
  * started for the quiet period, at most until the drain timeout.</li>
- * <li>The connection is closed, one summary line is logged and the
- * {@link DrainObserver} records it.</li>
+ * <li>The connection is closed, one summary line is logged and the {@link DrainObserver}
+ * records it.</li>
  * </ol>
  * <p>
- * <b>Phase.</b> {@link #PHASE} is below {@link ExecutorConfigurationSupport#DEFAULT_PHASE}
- * ({@code Integer.MAX_VALUE / 2}), so the drain stops after the web server's graceful
- * shutdown ({@code DEFAULT_PHASE - 1024}), after the web server itself
+ * <b>Phase.</b> {@link #PHASE} is below
+ * {@link ExecutorConfigurationSupport#DEFAULT_PHASE} ({@code Integer.MAX_VALUE / 2}), so
+ * the drain stops after the web server's graceful shutdown
+ * ({@code DEFAULT_PHASE - 1024}), after the web server itself
  * ({@code DEFAULT_PHASE - 2048}) and after Spring's task executors and schedulers, which
  * wait for their running tasks when they stop. It is above {@code 0}, the phase of
- * {@code LettuceConnectionFactory}, so it stops before the factory. The auto-configuration
- * also makes the drain depend on the factory bean, and Spring always stops dependents
- * first: a factory moved to another phase still cannot stop before the drain.
+ * {@code LettuceConnectionFactory}, so it stops before the factory. The
+ * auto-configuration also makes the drain depend on the factory bean, and Spring always
+ * stops dependents first: a factory moved to another phase still cannot stop before the
+ * drain.
  * <p>
  * <b>Close.</b> When the factory was wrapped by {@link ConnectionFactoryShutdown}, its
  * lifecycle stop is skipped and the connection is closed when the factory bean is
- * destroyed, after every bean that depends on it (a {@code @PreDestroy} method that
- * still uses Redis) has been destroyed; {@link #close(Runnable)} then waits for the quiet
+ * destroyed, after every bean that depends on it (a {@code @PreDestroy} method that still
+ * uses Redis) has been destroyed; {@link #close(Runnable)} then waits for the quiet
  * connection again within the same deadline. Otherwise the factory's own stop, right
  * after this drain, closes the connection.
  *
@@ -77,7 +79,8 @@ public class GracefulDrain implements SmartLifecycle, ApplicationListener<Contex
 	private volatile boolean closeDeferred;
 
 	// Set when the context closes: only then is the factory's close deferred to its
-	// destruction. A context.stop() stops the factory at once, and start() opens it again.
+	// destruction. A context.stop() stops the factory at once, and start() opens it
+	// again.
 	private volatile boolean closing;
 
 	private volatile boolean drained;
@@ -179,7 +182,8 @@ public class GracefulDrain implements SmartLifecycle, ApplicationListener<Contex
 			closeConnection.run();
 			return;
 		}
-		// A drain that already gave up has no time left. One that ended quiet, with nothing
+		// A drain that already gave up has no time left. One that ended quiet, with
+		// nothing
 		// sent since, is still quiet. Otherwise wait again within the same deadline.
 		boolean idleSinceDrained = started() == this.startedWhenDrained && current() == 0;
 		boolean quiet = this.quietWhenDrained && (idleSinceDrained || awaitQuiet());

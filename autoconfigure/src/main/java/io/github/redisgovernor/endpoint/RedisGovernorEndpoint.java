@@ -26,23 +26,22 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * connections?".
  * <ul>
  * <li>the live instances of the registry, with their last heartbeat;</li>
- * <li>the server's clients grouped by client name and by address (IP without port),
- * and the unnamed connections, which usually come from code that bypasses the
- * governor;</li>
+ * <li>the server's clients grouped by client name and by address (IP without port), and
+ * the unnamed connections, which usually come from code that bypasses the governor;</li>
  * <li>the budget figures, as in the {@code redisGovernor} health component;</li>
  * <li>what could not be read, and why.</li>
  * </ul>
- * Read-only. It shows client names, addresses and counts, never a password or a
- * command. A request reads the registry ({@code ZRANGEBYSCORE}, O(fleet)) and
- * {@code CLIENT LIST} (O(clients), reused for a few seconds), so it is meant for people
- * during an incident, not for a scraper.
+ * Read-only. It shows client names, addresses and counts, never a password or a command.
+ * A request reads the registry ({@code ZRANGEBYSCORE}, O(fleet)) and {@code CLIENT LIST}
+ * (O(clients), reused for a few seconds), so it is meant for people during an incident,
+ * not for a scraper.
  * <p>
  * Off unless asked for ({@link Access#NONE} by default): the client addresses of every
  * application on the server and the host names in every instance id are a map of the
  * infrastructure, which a {@code management.endpoints.web.exposure.include=*} should not
  * publish by itself. Turn it on with
- * {@code management.endpoint.redisgovernor.access=read-only} and expose it, preferably
- * on a separate management port (docs/endpoint.md).
+ * {@code management.endpoint.redisgovernor.access=read-only} and expose it, preferably on
+ * a separate management port (docs/endpoint.md).
  *
  * @author Redis Governor contributors
  */
@@ -130,18 +129,18 @@ public class RedisGovernorEndpoint {
 		}
 		clients.put("total", summary.total());
 		clients.put("unnamed", summary.unnamed());
-		clients.put("byName", summary.byName()
-			.stream()
-			.map((group) -> Map.of("name", group.key(), "count", group.count()))
-			.toList());
-		clients.put("byAddress", summary.byAddress()
-			.stream()
-			.map((group) -> Map.of("address", group.key(), "count", group.count()))
-			.toList());
-		clients.put("unnamedByAddress", summary.unnamedByAddress()
-			.stream()
-			.map((group) -> Map.of("address", group.key(), "count", group.count()))
-			.toList());
+		clients.put("byName",
+				summary.byName().stream().map((group) -> Map.of("name", group.key(), "count", group.count())).toList());
+		clients.put("byAddress",
+				summary.byAddress()
+					.stream()
+					.map((group) -> Map.of("address", group.key(), "count", group.count()))
+					.toList());
+		clients.put("unnamedByAddress",
+				summary.unnamedByAddress()
+					.stream()
+					.map((group) -> Map.of("address", group.key(), "count", group.count()))
+					.toList());
 		clients.put("readAt", Objects.toString(summary.readAt(), null));
 		return clients;
 	}

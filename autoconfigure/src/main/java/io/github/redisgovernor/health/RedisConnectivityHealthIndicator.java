@@ -18,11 +18,11 @@ import org.springframework.util.Assert;
 /**
  * The {@code redis} health component: can this instance talk to Redis right now?
  * <p>
- * Unlike Spring Boot's own Redis indicators it reuses the governed, shared connection
- * and never opens one of its own (Boot's reactive indicator opens a second connection
- * per instance). It sends one {@code PING} per check and waits at most the timeout for
- * the reply. The server's version, mode and role are read with {@code INFO} at most
- * once a minute, so frequent probes add one cheap command each and nothing more.
+ * Unlike Spring Boot's own Redis indicators it reuses the governed, shared connection and
+ * never opens one of its own (Boot's reactive indicator opens a second connection per
+ * instance). It sends one {@code PING} per check and waits at most the timeout for the
+ * reply. The server's version, mode and role are read with {@code INFO} at most once a
+ * minute, so frequent probes add one cheap command each and nothing more.
  *
  * @author Redis Governor contributors
  */
@@ -59,7 +59,8 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 		catch (TimeoutException ex) {
 			this.serverDetails = null;
 			return Health.down()
-				.withDetail("error", "PING got no reply within " + this.connection.getCommandTimeout().toMillis() + "ms")
+				.withDetail("error",
+						"PING got no reply within " + this.connection.getCommandTimeout().toMillis() + "ms")
 				.build();
 		}
 		catch (Exception ex) {
@@ -83,11 +84,12 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 			Map<String, String> info = InfoParser.parse(this.connection.execute((redis) -> redis.info("server")));
 			Map<String, String> replication = InfoParser
 				.parse(this.connection.execute((redis) -> redis.info("replication")));
-			fresh = new ServerDetails(info.get("redis_version"), info.get("redis_mode"), replication.get("role"),
-					null, now);
+			fresh = new ServerDetails(info.get("redis_version"), info.get("redis_mode"), replication.get("role"), null,
+					now);
 		}
 		catch (Exception ex) {
-			// INFO may be forbidden by ACL: connectivity is still fine, say what is missing.
+			// INFO may be forbidden by ACL: connectivity is still fine, say what is
+			// missing.
 			fresh = new ServerDetails(null, null, null, "INFO not readable: " + Failures.describe(ex), now);
 		}
 		this.serverDetails = fresh;

@@ -47,8 +47,7 @@ public class RedisGovernorHealthIndicator implements HealthIndicator {
 	 * @param identity this instance
 	 * @param reportOutOfService whether to report OUT_OF_SERVICE instead of DEGRADED
 	 */
-	public RedisGovernorHealthIndicator(BudgetMonitor monitor, InstanceIdentity identity,
-			boolean reportOutOfService) {
+	public RedisGovernorHealthIndicator(BudgetMonitor monitor, InstanceIdentity identity, boolean reportOutOfService) {
 		this.monitor = monitor;
 		this.identity = identity;
 		this.firingStatus = reportOutOfService ? Status.OUT_OF_SERVICE : DEGRADED;

@@ -51,8 +51,8 @@ import org.springframework.util.ClassUtils;
 public class ConnectionLeakDetector implements DisposableBean {
 
 	/**
-	 * How many connections are watched at a time. Each holds the stack that took it
-	 * until it is reported, closed or garbage-collected.
+	 * How many connections are watched at a time. Each holds the stack that took it until
+	 * it is reported, closed or garbage-collected.
 	 */
 	static final int MAX_TRACKED = 1000;
 
@@ -88,8 +88,7 @@ public class ConnectionLeakDetector implements DisposableBean {
 		this(threshold, identity, scheduler, MAX_TRACKED);
 	}
 
-	ConnectionLeakDetector(Duration threshold, InstanceIdentity identity, GovernorScheduler scheduler,
-			int maxTracked) {
+	ConnectionLeakDetector(Duration threshold, InstanceIdentity identity, GovernorScheduler scheduler, int maxTracked) {
 		this.threshold = threshold;
 		this.identity = identity;
 		this.scheduler = scheduler;
@@ -135,8 +134,8 @@ public class ConnectionLeakDetector implements DisposableBean {
 	}
 
 	/**
-	 * Return how many connections were handed out unwatched because
-	 * {@value #MAX_TRACKED} connections were watched already.
+	 * Return how many connections were handed out unwatched because {@value #MAX_TRACKED}
+	 * connections were watched already.
 	 * @return the number of connections that were not watched
 	 */
 	public long unwatchedConnections() {
@@ -197,7 +196,8 @@ public class ConnectionLeakDetector implements DisposableBean {
 
 		private final long takenAt = System.nanoTime();
 
-		// Dropped once reported: the close or collection that follows is logged without it.
+		// Dropped once reported: the close or collection that follows is logged without
+		// it.
 		private volatile @Nullable Exception stack;
 
 		private volatile @Nullable Future<?> check;

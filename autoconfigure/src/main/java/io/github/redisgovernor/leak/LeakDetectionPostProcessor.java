@@ -11,8 +11,8 @@ import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Puts the {@link ConnectionLeakDetector} between the {@link LettuceConnectionFactory} and
- * its callers. The factory is proxied by subclass, so it keeps its type, and only
+ * Puts the {@link ConnectionLeakDetector} between the {@link LettuceConnectionFactory}
+ * and its callers. The factory is proxied by subclass, so it keeps its type, and only
  * {@code getConnection()} and {@code getClusterConnection()} are intercepted.
  *
  * @author Redis Governor contributors

@@ -14,10 +14,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The governor's meters, all tagged {@code application}. The server and registry
- * figures read the {@link BudgetMonitor}'s last report, so a scrape never sends a
- * command; an unknown figure reads NaN. Boot's own Lettuce command observations are left
- * alone: nothing here times commands.
+ * The governor's meters, all tagged {@code application}. The server and registry figures
+ * read the {@link BudgetMonitor}'s last report, so a scrape never sends a command; an
+ * unknown figure reads NaN. Boot's own Lettuce command observations are left alone:
+ * nothing here times commands.
  *
  * @author Redis Governor contributors
  */
@@ -32,8 +32,8 @@ public class RedisGovernorMeterBinder implements MeterBinder {
 	/**
 	 * Create a binder.
 	 * @param monitor the budget monitor
-	 * @param connections this instance's connection counts, or {@code null} when Lettuce's
-	 * events are not available
+	 * @param connections this instance's connection counts, or {@code null} when
+	 * Lettuce's events are not available
 	 * @param identity this instance
 	 */
 	public RedisGovernorMeterBinder(BudgetMonitor monitor, @Nullable ConnectionTracker connections,

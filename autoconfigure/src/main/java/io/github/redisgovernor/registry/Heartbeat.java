@@ -67,31 +67,28 @@ final class Heartbeat {
 			this.plainHeartbeatsBeforeScriptRetry--;
 			return sendCommands(redis, sample);
 		}
-		return HeartbeatScript.run(redis, this.key, this.memberBytes, this.ttl, sample)
-			.thenApply((reply) -> {
-				if (this.scriptRefused) {
-					this.scriptRefused = false;
-					logger.info("Redis Governor [" + this.identity + "] runs the registry heartbeat as one script "
-							+ "again: the server no longer refuses it.");
-				}
-				logPruned(reply.pruned());
-				return new Outcome(reply.live(), sample ? CarriedSample.of(reply) : null);
-			})
-			.handle((outcome, failure) -> {
-				if (outcome != null) {
-					return CompletableFuture.completedFuture(outcome);
-				}
-				Throwable cause = unwrap(failure);
-				if (cause instanceof RedisCommandExecutionException refusal
-						&& ScriptRefusal.isRefusal(refusal.getMessage())) {
-					scriptRefused(refusal);
-					return sendCommands(redis, sample);
-				}
-				// OOM, LOADING, BUSY, READONLY...: the server's state fails this heartbeat,
-				// and plain commands would get the same reply. The next one uses the script.
-				return CompletableFuture.<Outcome>failedFuture(cause);
-			})
-			.thenCompose((stage) -> stage);
+		return HeartbeatScript.run(redis, this.key, this.memberBytes, this.ttl, sample).thenApply((reply) -> {
+			if (this.scriptRefused) {
+				this.scriptRefused = false;
+				logger.info("Redis Governor [" + this.identity + "] runs the registry heartbeat as one script "
+						+ "again: the server no longer refuses it.");
+			}
+			logPruned(reply.pruned());
+			return new Outcome(reply.live(), sample ? CarriedSample.of(reply) : null);
+		}).handle((outcome, failure) -> {
+			if (outcome != null) {
+				return CompletableFuture.completedFuture(outcome);
+			}
+			Throwable cause = unwrap(failure);
+			if (cause instanceof RedisCommandExecutionException refusal
+					&& ScriptRefusal.isRefusal(refusal.getMessage())) {
+				scriptRefused(refusal);
+				return sendCommands(redis, sample);
+			}
+			// OOM, LOADING, BUSY, READONLY...: the server's state fails this heartbeat,
+			// and plain commands would get the same reply. The next one uses the script.
+			return CompletableFuture.<Outcome>failedFuture(cause);
+		}).thenCompose((stage) -> stage);
 	}
 
 	private void scriptRefused(RedisCommandExecutionException ex) {

@@ -16,12 +16,12 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The whole heartbeat as one Lua script: read the server's clock, refresh this
- * instance's member, prune members older than the ttl, keep the key from living forever
- * and count the live ones; and, when asked, read {@code INFO clients} for the server
- * figures sampler in the same call. One command instead of six: Redis's cost is mostly
- * per command sent, not per operation, so this cuts the governor's background load on
- * Redis by about two thirds (docs/fleet-benchmark.md).
+ * The whole heartbeat as one Lua script: read the server's clock, refresh this instance's
+ * member, prune members older than the ttl, keep the key from living forever and count
+ * the live ones; and, when asked, read {@code INFO clients} for the server figures
+ * sampler in the same call. One command instead of six: Redis's cost is mostly per
+ * command sent, not per operation, so this cuts the governor's background load on Redis
+ * by about two thirds (docs/fleet-benchmark.md).
  * <p>
  * {@code INFO clients} runs last, through {@code redis.pcall}: when the ACL forbids it,
  * the heartbeat itself still succeeds and the refusal is returned for the sampler to
@@ -65,21 +65,21 @@ final class HeartbeatScript {
 	 * @param member this instance's member
 	 * @param ttl the registry ttl
 	 * @param readInfoClients whether to read {@code INFO clients} in the same call
-	 * @return the reply to come, or the server's error reply (for example NOPERM when
-	 * the ACL forbids scripts)
+	 * @return the reply to come, or the server's error reply (for example NOPERM when the
+	 * ACL forbids scripts)
 	 */
 	static CompletionStage<Reply> run(RedisClusterAsyncCommands<byte[], byte[]> redis, byte[] key, byte[] member,
 			Duration ttl, boolean readInfoClients) {
 		byte[][] keys = { key };
 		byte[][] args = { member, Long.toString(ttl.toMillis()).getBytes(StandardCharsets.US_ASCII),
-				Long.toString(ttl.toMillis() * 2).getBytes(StandardCharsets.US_ASCII),
-				(readInfoClients ? ONE : ZERO) };
+				Long.toString(ttl.toMillis() * 2).getBytes(StandardCharsets.US_ASCII), (readInfoClients ? ONE : ZERO) };
 		CompletionStage<List<Object>> sent = redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args);
 		return sent.handle((result, failure) -> {
 			Throwable cause = (failure instanceof CompletionException && failure.getCause() != null)
 					? failure.getCause() : failure;
 			if (cause instanceof RedisNoScriptException) {
-				// First run on this server (or after SCRIPT FLUSH or a failover): EVAL loads it.
+				// First run on this server (or after SCRIPT FLUSH or a failover): EVAL
+				// loads it.
 				return redis.<List<Object>>eval(SOURCE, ScriptOutputType.MULTI, keys, args);
 			}
 			return (failure != null) ? CompletableFuture.<List<Object>>failedFuture(cause)

@@ -33,12 +33,12 @@ import org.springframework.util.Assert;
  * The fleet's instance registry, and the one flow of the governor's accounting traffic.
  * <p>
  * The registry is one sorted set on the server, member
- * {@code <application>/<instance-id>}, score = the time of the member's last heartbeat
- * in epoch milliseconds. Every heartbeat interval this instance runs one script
+ * {@code <application>/<instance-id>}, score = the time of the member's last heartbeat in
+ * epoch milliseconds. Every heartbeat interval this instance runs one script
  * ({@link HeartbeatScript}): {@code TIME}, {@code ZADD} (its own heartbeat),
  * {@code ZREMRANGEBYSCORE} (prunes members older than the ttl), {@code PEXPIRE} and
- * {@code ZCOUNT}. All of them are O(log N). Scores come from the server's {@code TIME}, so
- * a host whose clock is off cannot prune its peers or drop out itself.
+ * {@code ZCOUNT}. All of them are O(log N). Scores come from the server's {@code TIME},
+ * so a host whose clock is off cannot prune its peers or drop out itself.
  * <p>
  * When the {@link ServerFiguresSampler} has a sample due, the same script reads
  * {@code INFO clients} and hands the reply over: one command per interval for both. When
@@ -46,9 +46,9 @@ import org.springframework.util.Assert;
  * interval), the flow sends {@code INFO clients} alone.
  * <p>
  * When the server refuses scripts (ACL, scripts disabled), the same commands go out back
- * to back; the script is tried again every {@link Heartbeat#SCRIPT_RETRY_HEARTBEATS} heartbeats, so
- * that an ACL fix takes effect without a restart. Any other error reply (OOM, LOADING,
- * BUSY, READONLY during a failover) fails that one heartbeat only.
+ * to back; the script is tried again every {@link Heartbeat#SCRIPT_RETRY_HEARTBEATS}
+ * heartbeats, so that an ACL fix takes effect without a restart. Any other error reply
+ * (OOM, LOADING, BUSY, READONLY during a failover) fails that one heartbeat only.
  * <p>
  * All of it runs on the {@link GovernorScheduler} without waiting: the commands are sent,
  * and the reply is handled when it arrives. A heartbeat still without a reply when the
@@ -219,11 +219,13 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	 * @return the heartbeat's completion
 	 */
 	CompletableFuture<?> heartbeat(boolean sample) {
-		// Set before the first attempt: a ZADD that reached the server but whose reply was
+		// Set before the first attempt: a ZADD that reached the server but whose reply
+		// was
 		// lost must still be removed on shutdown.
 		this.registered.set(true);
 		this.lastHeartbeatNanos = System.nanoTime();
-		CompletableFuture<Heartbeat.Outcome> sent = this.connection.submit((redis) -> this.heartbeat.send(redis, sample));
+		CompletableFuture<Heartbeat.Outcome> sent = this.connection
+			.submit((redis) -> this.heartbeat.send(redis, sample));
 		CompletableFuture<?> handled = sent.handle((outcome, failure) -> {
 			handle(outcome, failure, sample);
 			return null;
@@ -238,7 +240,8 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		if (outcome != null) {
 			this.snapshot = new RegistrySnapshot(outcome.live(), Instant.now(), null);
 			this.outageLog.succeeded();
-			// After the snapshot: the sampler's listeners judge the sample against this count.
+			// After the snapshot: the sampler's listeners judge the sample against this
+			// count.
 			if (sample && sampler != null && outcome.sample() != null) {
 				outcome.sample().offerTo(sampler);
 			}

@@ -6,8 +6,8 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Tells a refusal of the heartbeat script itself from any other error reply to it, by
- * the error's text.
+ * Tells a refusal of the heartbeat script itself from any other error reply to it, by the
+ * error's text.
  * <p>
  * A refusal means the same work sent as plain commands would succeed where the script
  * cannot:
@@ -21,21 +21,24 @@ import org.jspecify.annotations.Nullable;
  * <li>the server is too old to write after {@code TIME} in a script (before Redis 5,
  * without {@code redis.replicate_commands()}).</li>
  * </ul>
- * Every other error reply says something about the server's state, and the plain
- * commands would get it too: {@code OOM}, {@code LOADING}, {@code BUSY},
- * {@code READONLY}, {@code MASTERDOWN}, {@code TRYAGAIN}, {@code CLUSTERDOWN},
- * {@code WRONGTYPE}, and {@code NOPERM} for the registry key or for a command inside the
- * script (the ACL applies to plain commands alike). Lua errors of the script's own making
- * are not refusals either: they are a bug to report, not a reason to cost Redis five
- * times more. The text is matched rather than Lettuce's exception types because Lettuce
- * has no type for most of these, and Redis before 7 wraps an error raised inside a script
- * in {@code ERR Error running script ...}.
+ * Every other error reply says something about the server's state, and the plain commands
+ * would get it too: {@code OOM}, {@code LOADING}, {@code BUSY}, {@code READONLY},
+ * {@code MASTERDOWN}, {@code TRYAGAIN}, {@code CLUSTERDOWN}, {@code WRONGTYPE}, and
+ * {@code NOPERM} for the registry key or for a command inside the script (the ACL applies
+ * to plain commands alike). Lua errors of the script's own making are not refusals
+ * either: they are a bug to report, not a reason to cost Redis five times more. The text
+ * is matched rather than Lettuce's exception types because Lettuce has no type for most
+ * of these, and Redis before 7 wraps an error raised inside a script in
+ * {@code ERR Error running script ...}.
  *
  * @author Redis Governor contributors
  */
 final class ScriptRefusal {
 
-	/** {@code EVAL}, {@code EVALSHA} or their {@code _RO} forms, quoted as Redis quotes command names. */
+	/**
+	 * {@code EVAL}, {@code EVALSHA} or their {@code _RO} forms, quoted as Redis quotes
+	 * command names.
+	 */
 	private static final Pattern SCRIPT_COMMAND = Pattern.compile("['`\"]eval(sha)?(_ro)?['`\"]");
 
 	private static final Pattern COMMAND_REFUSED = Pattern

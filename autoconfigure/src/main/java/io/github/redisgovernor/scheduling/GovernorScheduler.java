@@ -21,10 +21,9 @@ import org.springframework.util.Assert;
  * Work scheduled here never waits for Redis: commands are sent asynchronously and their
  * replies handled when they arrive, so a dead connection cannot hold the thread.
  * <p>
- * It starts before and stops after every component that schedules on it
- * ({@link #PHASE}). When it owns its thread, {@link #stop()} ends that thread, and
- * {@link #start()} creates a new one: after a {@code context.stop()} no governor thread
- * runs.
+ * It starts before and stops after every component that schedules on it ({@link #PHASE}).
+ * When it owns its thread, {@link #stop()} ends that thread, and {@link #start()} creates
+ * a new one: after a {@code context.stop()} no governor thread runs.
  *
  * @author Redis Governor contributors
  */

@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
  * @param total connections in the list
  * @param unnamed connections without a client name, the usual fingerprint of code that
  * builds its own client instead of using the governed one
- * @param byName connection counts per client name, largest first; unnamed connections
- * are listed under the empty name
+ * @param byName connection counts per client name, largest first; unnamed connections are
+ * listed under the empty name
  * @param byAddress connection counts per client address (IP without port), largest first
  * @param unnamedByAddress unnamed connection counts per client address, largest first
  * @param readAt when {@code CLIENT LIST} was read, or {@code null} if it never was

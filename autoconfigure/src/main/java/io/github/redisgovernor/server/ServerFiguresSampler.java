@@ -30,12 +30,12 @@ import org.springframework.context.SmartLifecycle;
  * <li>{@code INFO clients}, for {@code connected_clients} and {@code maxclients} (Redis 7
  * and later report both there): read by the registry's heartbeat in the same call
  * whenever a sample is due ({@link #isSampleDue}, {@link #offer}); one flow, one command
- * per interval for both. Between heartbeats, when the sample interval is the shorter,
- * the flow asks for a sample of its own ({@link #sampleNow}).</li>
- * <li>While the budget is unsettled ({@link #sampleFasterWhile}: clients per instance over
- * the budget, saturation firing), it samples on its own every fast sample interval, so that
- * a leak window is judged on fresh figures while a calm fleet costs Redis one command per
- * instance per heartbeat.</li>
+ * per interval for both. Between heartbeats, when the sample interval is the shorter, the
+ * flow asks for a sample of its own ({@link #sampleNow}).</li>
+ * <li>While the budget is unsettled ({@link #sampleFasterWhile}: clients per instance
+ * over the budget, saturation firing), it samples on its own every fast sample interval,
+ * so that a leak window is judged on fresh figures while a calm fleet costs Redis one
+ * command per instance per heartbeat.</li>
  * <li>Only when {@code INFO clients} has no {@code maxclients} (Redis 6 and older):
  * {@code CONFIG GET maxclients}, at most once a minute, which managed services often
  * forbid; then {@code maxclients} is reported as unreadable, with the reason.</li>
@@ -123,10 +123,9 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	/**
-	 * Sample at the fast interval, with commands of its own, for as long as the
-	 * condition holds after a sample (typically: the budget is unsettled, so that a leak
-	 * window is judged on fresh figures). It is evaluated after the listeners have seen
-	 * the sample.
+	 * Sample at the fast interval, with commands of its own, for as long as the condition
+	 * holds after a sample (typically: the budget is unsettled, so that a leak window is
+	 * judged on fresh figures). It is evaluated after the listeners have seen the sample.
 	 * @param condition the condition; it must not block
 	 */
 	public void sampleFasterWhile(BooleanSupplier condition) {
@@ -150,9 +149,9 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	/**
-	 * Whether a flow that runs every {@code interval} should read {@code INFO clients} for
-	 * this sampler now: when the last sample is at least a sample interval old, less half
-	 * of that flow's interval (fixed-delay schedules drift).
+	 * Whether a flow that runs every {@code interval} should read {@code INFO clients}
+	 * for this sampler now: when the last sample is at least a sample interval old, less
+	 * half of that flow's interval (fixed-delay schedules drift).
 	 * @param interval the caller's interval
 	 * @return whether to read and {@link #offer} a sample now
 	 */
@@ -189,8 +188,8 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	/**
-	 * Take a sample from an {@code INFO clients} reply that the registry's heartbeat read,
-	 * and publish it. Never throws.
+	 * Take a sample from an {@code INFO clients} reply that the registry's heartbeat
+	 * read, and publish it. Never throws.
 	 * @param infoClients the reply
 	 */
 	public void offer(String infoClients) {
@@ -228,7 +227,8 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	}
 
 	private void publish(ServerFigures sample) {
-		// Samples come from the heartbeat's replies and from fast samples: publish them one
+		// Samples come from the heartbeat's replies and from fast samples: publish them
+		// one
 		// at a time, so that listeners see them in order.
 		synchronized (this.sampleMonitor) {
 			this.lastSampleNanos = System.nanoTime();

@@ -20,8 +20,8 @@ public class RedisUnavailableAtStartupException extends IllegalStateException {
 
 	public RedisUnavailableAtStartupException(String endpoint, Duration connectTimeout, Duration elapsed,
 			String reason) {
-		super("Redis at " + endpoint + " is not reachable (gave up after " + elapsed.toMillis()
-				+ "ms, connect timeout " + connectTimeout.toMillis() + "ms): " + reason);
+		super("Redis at " + endpoint + " is not reachable (gave up after " + elapsed.toMillis() + "ms, connect timeout "
+				+ connectTimeout.toMillis() + "ms): " + reason);
 		this.endpoint = endpoint;
 		this.connectTimeout = connectTimeout;
 		this.elapsed = elapsed;

@@ -90,8 +90,8 @@ public class StartupConnectivityCheck implements SmartLifecycle {
 	}
 
 	/**
-	 * Lettuce's messages do not carry the password, but a user-supplied URL may end up
-	 * in one: mask every configured password for good measure.
+	 * Lettuce's messages do not carry the password, but a user-supplied URL may end up in
+	 * one: mask every configured password for good measure.
 	 */
 	private String withoutPassword(String text) {
 		String masked = text;
@@ -105,8 +105,9 @@ public class StartupConnectivityCheck implements SmartLifecycle {
 
 	private List<RedisPassword> passwords() {
 		List<RedisPassword> passwords = new ArrayList<>();
-		Stream.of(this.connectionFactory.getStandaloneConfiguration(), this.connectionFactory.getSocketConfiguration(),
-				this.connectionFactory.getSentinelConfiguration(), this.connectionFactory.getClusterConfiguration())
+		Stream
+			.of(this.connectionFactory.getStandaloneConfiguration(), this.connectionFactory.getSocketConfiguration(),
+					this.connectionFactory.getSentinelConfiguration(), this.connectionFactory.getClusterConfiguration())
 			.filter(RedisConfiguration.WithPassword.class::isInstance)
 			.map((configuration) -> ((RedisConfiguration.WithPassword) configuration).getPassword())
 			.forEach(passwords::add);

@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * {@code timeout}; the connection is replaced only after {@code failureThreshold} failed
  * checks in a row <em>and</em> once nothing at all arrived for {@code deadAfter}, the
  * longest a command may legitimately run (the command timeout): a slow script or a burst
- * that fills the queue is never mistaken for a dead peer. A {@code PING} that never left (queue full,
- * not connected) is not a failed check, except when the queue is full of commands the
- * server has not answered for {@code deadAfter}.
+ * that fills the queue is never mistaken for a dead peer. A {@code PING} that never left
+ * (queue full, not connected) is not a failed check, except when the queue is full of
+ * commands the server has not answered for {@code deadAfter}.
  *
  * @author Redis Governor contributors
  */

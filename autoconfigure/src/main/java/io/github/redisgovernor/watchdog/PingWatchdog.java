@@ -25,15 +25,15 @@ import org.jspecify.annotations.Nullable;
  * a paused server, a peer whose kernel still acknowledges the bytes).
  * <p>
  * Every {@code fastInterval} it looks at each shared connection's activity, on the
- * governor's scheduler, and never waits there: a {@code PING} is sent and its reply looked
- * at on a later tick. {@link ConnectionCheck} holds the rule. In short:
+ * governor's scheduler, and never waits there: a {@code PING} is sent and its reply
+ * looked at on a later tick. {@link ConnectionCheck} holds the rule. In short:
  * <ul>
  * <li>a connection that answered anything within {@code interval} gets no {@code PING}
  * (the registry's heartbeat is enough at the defaults);</li>
  * <li>commands waiting while nothing arrives for a tick, or a failed check, bring a
  * {@code PING};</li>
- * <li>after {@code failureThreshold} failed checks in a row (a {@code PING} without a reply
- * within {@code timeout}), once nothing at all arrived for the command timeout, the
+ * <li>after {@code failureThreshold} failed checks in a row (a {@code PING} without a
+ * reply within {@code timeout}), once nothing at all arrived for the command timeout, the
  * connection's channel is closed and Lettuce reconnects with the governed back-off.</li>
  * </ul>
  * Only the shared connections are watched: a dedicated connection parked in {@code BLPOP}
@@ -140,7 +140,8 @@ public class PingWatchdog implements ConnectionWatchdog {
 			}
 		}
 		if (pinged && this.scheduler.isAvailable()) {
-			// Look at the reply as soon as the PING's timeout has passed, not a tick later.
+			// Look at the reply as soon as the PING's timeout has passed, not a tick
+			// later.
 			this.scheduler.schedule(this::check, Duration.ofNanos(this.settings.timeout() + 1_000_000));
 		}
 	}

@@ -28,9 +28,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * with the server's own reason and what to do about it when the first attempt fails, at
  * most one summary a minute while the attempts keep failing, and an INFO with the
  * outage's length and its failed attempts when a connection to an address that failed
- * completes its handshake again (see {@link OutageLog}). A server that refuses connections because other clients hold all
- * of its {@code maxclients} gets advice of its own: the governed application cannot fix
- * that by retrying faster.
+ * completes its handshake again (see {@link OutageLog}). A server that refuses
+ * connections because other clients hold all of its {@code maxclients} gets advice of its
+ * own: the governed application cannot fix that by retrying faster.
  *
  * @author Redis Governor contributors
  */
@@ -174,8 +174,8 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 			return List.of(String.valueOf(address));
 		}
 		String name = inet.getHostString() + ":" + inet.getPort();
-		return (inet.getAddress() != null)
-				? List.of(name, inet.getAddress().getHostAddress() + ":" + inet.getPort()) : List.of(name);
+		return (inet.getAddress() != null) ? List.of(name, inet.getAddress().getHostAddress() + ":" + inet.getPort())
+				: List.of(name);
 	}
 
 	/**

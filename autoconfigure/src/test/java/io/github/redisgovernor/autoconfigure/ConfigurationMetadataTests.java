@@ -35,8 +35,7 @@ class ConfigurationMetadataTests {
 			ConfigurationMetadataRepository repository = ConfigurationMetadataRepositoryJsonBuilder.create(metadata)
 				.build();
 			all = repository.getAllProperties();
-			properties = all
-				.values()
+			properties = all.values()
 				.stream()
 				.filter((property) -> property.getId().startsWith("redis.governor."))
 				.toList();

@@ -14,8 +14,8 @@ class InvalidGovernorPropertyFailureAnalyzerTests {
 
 	@Test
 	void analyzeShouldNameThePropertyTheValueAndAnExample() {
-		InvalidGovernorPropertyException cause = new InvalidGovernorPropertyException(
-				"redis.governor.command-timeout", "-1000ms", "must be a positive duration", "2s");
+		InvalidGovernorPropertyException cause = new InvalidGovernorPropertyException("redis.governor.command-timeout",
+				"-1000ms", "must be a positive duration", "2s");
 		FailureAnalysis analysis = new InvalidGovernorPropertyFailureAnalyzer()
 			.analyze(new BeanCreationException("redisGovernorProperties", "failed", cause));
 		assertThat(analysis).isNotNull();
@@ -27,8 +27,7 @@ class InvalidGovernorPropertyFailureAnalyzerTests {
 
 	@Test
 	void analyzeShouldIgnoreOtherFailures() {
-		assertThat(new InvalidGovernorPropertyFailureAnalyzer().analyze(new IllegalStateException("other")))
-			.isNull();
+		assertThat(new InvalidGovernorPropertyFailureAnalyzer().analyze(new IllegalStateException("other"))).isNull();
 	}
 
 }

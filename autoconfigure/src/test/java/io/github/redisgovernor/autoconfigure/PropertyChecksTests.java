@@ -69,119 +69,89 @@ class PropertyChecksTests {
 	static Stream<Valid> validValues() {
 		return Stream.of(
 				// Switches
-				valid("enabled", "true"),
-				valid("enabled", "false"),
-				valid("fail-fast", "true"),
-				valid("fail-fast", "false"),
-				valid("shared-connection", "auto"),
-				valid("shared-connection", "imperative"),
-				valid("shared-connection", "reactive"),
-				valid("watchdog.enabled", "false"),
-				valid("health.report-out-of-service", "true"),
+				valid("enabled", "true"), valid("enabled", "false"), valid("fail-fast", "true"),
+				valid("fail-fast", "false"), valid("shared-connection", "auto"),
+				valid("shared-connection", "imperative"), valid("shared-connection", "reactive"),
+				valid("watchdog.enabled", "false"), valid("health.report-out-of-service", "true"),
 				valid("cache.fail-open", "true"),
 				// Identity
-				valid("application", "a"),
-				valid("application", "Orders_API-2.eu"),
-				valid("instance-id", "1"),
+				valid("application", "a"), valid("application", "Orders_API-2.eu"), valid("instance-id", "1"),
 				valid("instance-id", "ip-10-0-1-17_4242.b"),
 				// Client
-				valid("connect-timeout", "1ms"),
-				valid("connect-timeout", LONGEST),
-				valid("command-timeout", "1ms"),
-				valid("command-timeout", LONGEST),
-				valid("request-queue-size", "1"),
-				valid("request-queue-size", "2147483647"),
-				valid("leak-detection-threshold", "0ms"),
-				valid("leak-detection-threshold", "1ms"),
-				valid("leak-detection-threshold", LONGEST),
+				valid("connect-timeout", "1ms"), valid("connect-timeout", LONGEST), valid("command-timeout", "1ms"),
+				valid("command-timeout", LONGEST), valid("request-queue-size", "1"),
+				valid("request-queue-size", "2147483647"), valid("leak-detection-threshold", "0ms"),
+				valid("leak-detection-threshold", "1ms"), valid("leak-detection-threshold", LONGEST),
 				// Reconnect: Lettuce needs whole milliseconds and min-delay < max-delay
 				valid("reconnect.min-delay", "1ms"),
 				valid("reconnect.min-delay", "2147483646ms", "reconnect.max-delay=" + LONGEST),
-				valid("reconnect.max-delay", "2ms", "reconnect.min-delay=1ms"),
-				valid("reconnect.max-delay", "101ms"),
+				valid("reconnect.max-delay", "2ms", "reconnect.min-delay=1ms"), valid("reconnect.max-delay", "101ms"),
 				valid("reconnect.max-delay", LONGEST),
-				// TCP: keepalive in whole seconds up to the kernel's limits, TCP_USER_TIMEOUT in ms
-				valid("tcp.keep-alive-idle", "1s"),
-				valid("tcp.keep-alive-idle", "32767s"),
-				valid("tcp.keep-alive-interval", "1s"),
-				valid("tcp.keep-alive-interval", "32767s"),
-				valid("tcp.keep-alive-count", "1"),
-				valid("tcp.keep-alive-count", "127"),
-				valid("tcp.user-timeout", "1ms"),
-				valid("tcp.user-timeout", LONGEST),
+				// TCP: keepalive in whole seconds up to the kernel's limits,
+				// TCP_USER_TIMEOUT in ms
+				valid("tcp.keep-alive-idle", "1s"), valid("tcp.keep-alive-idle", "32767s"),
+				valid("tcp.keep-alive-interval", "1s"), valid("tcp.keep-alive-interval", "32767s"),
+				valid("tcp.keep-alive-count", "1"), valid("tcp.keep-alive-count", "127"),
+				valid("tcp.user-timeout", "1ms"), valid("tcp.user-timeout", LONGEST),
 				// Watchdog: timeout <= fast-interval <= interval
 				valid("watchdog.interval", "1ms", "watchdog.fast-interval=1ms", "watchdog.timeout=1ms"),
-				valid("watchdog.interval", LONGEST),
-				valid("watchdog.fast-interval", "1ms", "watchdog.timeout=1ms"),
+				valid("watchdog.interval", LONGEST), valid("watchdog.fast-interval", "1ms", "watchdog.timeout=1ms"),
 				valid("watchdog.fast-interval", "20000ms"),
 				valid("watchdog.fast-interval", LONGEST, "watchdog.interval=" + LONGEST),
-				valid("watchdog.timeout", "1ms"),
-				valid("watchdog.timeout", "1000ms"),
+				valid("watchdog.timeout", "1ms"), valid("watchdog.timeout", "1000ms"),
 				valid("watchdog.timeout", LONGEST, "watchdog.interval=" + LONGEST, "watchdog.fast-interval=" + LONGEST),
-				valid("watchdog.failure-threshold", "1"),
-				valid("watchdog.failure-threshold", "2147483647"),
+				valid("watchdog.failure-threshold", "1"), valid("watchdog.failure-threshold", "2147483647"),
 				// Registry: ttl > heartbeat-interval
-				valid("registry.key", "k"),
-				valid("registry.heartbeat-interval", "1ms"),
+				valid("registry.key", "k"), valid("registry.heartbeat-interval", "1ms"),
 				valid("registry.heartbeat-interval", "2147483646ms", "registry.ttl=" + LONGEST),
-				valid("registry.ttl", "2ms", "registry.heartbeat-interval=1ms"),
-				valid("registry.ttl", "20001ms"),
+				valid("registry.ttl", "2ms", "registry.heartbeat-interval=1ms"), valid("registry.ttl", "20001ms"),
 				valid("registry.ttl", LONGEST),
 				// Server sampling
-				valid("server.sample-interval", "1ms"),
-				valid("server.sample-interval", LONGEST),
-				valid("server.fast-sample-interval", "1ms"),
-				valid("server.fast-sample-interval", LONGEST),
-				valid("server.client-list-max-age", "1ms"),
-				valid("server.client-list-max-age", LONGEST),
+				valid("server.sample-interval", "1ms"), valid("server.sample-interval", LONGEST),
+				valid("server.fast-sample-interval", "1ms"), valid("server.fast-sample-interval", LONGEST),
+				valid("server.client-list-max-age", "1ms"), valid("server.client-list-max-age", LONGEST),
 				// Budget
-				valid("budget.connections-per-instance", "1"),
-				valid("budget.connections-per-instance", "2147483647"),
-				valid("budget.reserved-clients", "0"),
-				valid("budget.reserved-clients", "2147483647"),
-				valid("budget.headroom", "4.9E-324"),
-				valid("budget.headroom", "1.0"),
-				valid("budget.saturation.warn", "4.9E-324"),
-				valid("budget.saturation.warn", "0.95"),
+				valid("budget.connections-per-instance", "1"), valid("budget.connections-per-instance", "2147483647"),
+				valid("budget.reserved-clients", "0"), valid("budget.reserved-clients", "2147483647"),
+				valid("budget.headroom", "4.9E-324"), valid("budget.headroom", "1.0"),
+				valid("budget.saturation.warn", "4.9E-324"), valid("budget.saturation.warn", "0.95"),
 				valid("budget.saturation.warn", "1.0", "budget.saturation.critical=1.0"),
-				valid("budget.saturation.critical", "0.8"),
-				valid("budget.saturation.critical", "1.0"),
+				valid("budget.saturation.critical", "0.8"), valid("budget.saturation.critical", "1.0"),
 				valid("budget.saturation.critical", "4.9E-324", "budget.saturation.warn=4.9E-324"),
-				valid("budget.leak.window", "1ms"),
-				valid("budget.leak.window", LONGEST),
+				valid("budget.leak.window", "1ms"), valid("budget.leak.window", LONGEST),
 				// Shutdown: quiet-period <= drain-timeout
 				valid("shutdown.drain-timeout", "1ms", "shutdown.quiet-period=0ms"),
-				valid("shutdown.drain-timeout", "200ms"),
-				valid("shutdown.drain-timeout", LONGEST),
-				valid("shutdown.quiet-period", "0ms"),
-				valid("shutdown.quiet-period", "10000ms"),
+				valid("shutdown.drain-timeout", "200ms"), valid("shutdown.drain-timeout", LONGEST),
+				valid("shutdown.quiet-period", "0ms"), valid("shutdown.quiet-period", "10000ms"),
 				valid("shutdown.quiet-period", LONGEST, "shutdown.drain-timeout=" + LONGEST),
 				// Cache
-				valid("cache.log-interval", "1ms"),
-				valid("cache.log-interval", LONGEST));
+				valid("cache.log-interval", "1ms"), valid("cache.log-interval", LONGEST));
 	}
 
 	static Stream<Invalid> invalidValues() {
 		return Stream.of(
 				// Switches: only Spring Boot's conversion can fail
-				invalid("enabled", "maybe", BOOLEAN, "true"),
-				invalid("fail-fast", "maybe", BOOLEAN, "false"),
+				invalid("enabled", "maybe", BOOLEAN, "true"), invalid("fail-fast", "maybe", BOOLEAN, "false"),
 				invalid("shared-connection", "both", "must be one of", "auto"),
 				invalid("watchdog.enabled", "maybe", BOOLEAN, "true"),
 				invalid("health.report-out-of-service", "maybe", BOOLEAN, "false"),
 				invalid("cache.fail-open", "maybe", BOOLEAN, "false"),
 				// Identity
-				invalid("application", "", "must not be empty; set a name, or remove the property to default to "
-						+ "spring.application.name", "orders-api"),
+				invalid("application", "",
+						"must not be empty; set a name, or remove the property to default to "
+								+ "spring.application.name",
+						"orders-api"),
 				invalid("application", "orders api", CLIENT_NAME, "orders-api"),
 				invalid("application", "orders:api", CLIENT_NAME, "orders-api"),
-				invalid("instance-id", "", "must not be empty; set a name, or remove the property to default to "
-						+ "the host name and process id", "orders-api-7f9c4"),
+				invalid("instance-id", "",
+						"must not be empty; set a name, or remove the property to default to "
+								+ "the host name and process id",
+						"orders-api-7f9c4"),
 				invalid("instance-id", "i/1", CLIENT_NAME, "orders-api-7f9c4"),
 				// Client
 				invalid("connect-timeout", "0ms", POSITIVE, "2s"),
-				invalid("connect-timeout", NOT_WHOLE_MILLIS, WHOLE_MILLIS + ": it is applied in milliseconds, so it "
-						+ "would silently become 0ms", "2s"),
+				invalid("connect-timeout", NOT_WHOLE_MILLIS,
+						WHOLE_MILLIS + ": it is applied in milliseconds, so it " + "would silently become 0ms", "2s"),
 				invalid("connect-timeout", TOO_LONG, AT_MOST_LONGEST, "2s"),
 				invalid("connect-timeout", "fast", "must be a duration such as 500ms", "2s"),
 				invalid("command-timeout", "0ms", POSITIVE, "2s"),
@@ -190,14 +160,14 @@ class PropertyChecksTests {
 				invalid("request-queue-size", "0", "must be at least 1", "10000"),
 				invalid("request-queue-size", "2147483648", "must be a whole number no larger than 2147483647",
 						"10000"),
-				invalid("leak-detection-threshold", "-1ns", "must not be negative (0 turns leak detection off)",
-						"30s"),
+				invalid("leak-detection-threshold", "-1ns", "must not be negative (0 turns leak detection off)", "30s"),
 				invalid("leak-detection-threshold", NOT_WHOLE_MILLIS, WHOLE_MILLIS, "30s"),
 				invalid("leak-detection-threshold", TOO_LONG, AT_MOST_LONGEST, "30s"),
 				// Reconnect
 				invalid("reconnect.min-delay", "0ms", POSITIVE, "100ms"),
-				invalid("reconnect.min-delay", "500us", WHOLE_MILLIS + ": it is applied in milliseconds, so it "
-						+ "would silently become 0ms", "100ms"),
+				invalid("reconnect.min-delay", "500us",
+						WHOLE_MILLIS + ": it is applied in milliseconds, so it " + "would silently become 0ms",
+						"100ms"),
 				invalid("reconnect.min-delay", NOT_WHOLE_MILLIS, WHOLE_MILLIS, "100ms"),
 				invalid("reconnect.min-delay", "1500us", "would silently become 1ms", "100ms"),
 				invalid("reconnect.min-delay", TOO_LONG, AT_MOST_LONGEST, "100ms"),
@@ -214,8 +184,9 @@ class PropertyChecksTests {
 						"reconnect.min-delay=5s"),
 				// TCP
 				invalid("tcp.keep-alive-idle", "0ms", POSITIVE, "30s"),
-				invalid("tcp.keep-alive-idle", "999ms", WHOLE_SECONDS + ": TCP keepalive counts in seconds, so it "
-						+ "would silently become 0s", "30s"),
+				invalid("tcp.keep-alive-idle", "999ms",
+						WHOLE_SECONDS + ": TCP keepalive counts in seconds, so it " + "would silently become 0s",
+						"30s"),
 				invalid("tcp.keep-alive-idle", "1500ms", "would silently become 1s", "30s"),
 				invalid("tcp.keep-alive-idle", "32768000ms",
 						"must not be longer than 32767s, the most the Linux kernel accepts", "30s"),
@@ -249,8 +220,8 @@ class PropertyChecksTests {
 				// Registry
 				invalid("registry.key", "", "must not be empty", "{redis-governor}:instances"),
 				invalid("registry.heartbeat-interval", "0ms", POSITIVE, "20s"),
-				invalid("registry.heartbeat-interval", NOT_WHOLE_MILLIS, WHOLE_MILLIS + ": it is applied in "
-						+ "milliseconds, so it would silently become 0ms", "20s"),
+				invalid("registry.heartbeat-interval", NOT_WHOLE_MILLIS,
+						WHOLE_MILLIS + ": it is applied in " + "milliseconds, so it would silently become 0ms", "20s"),
 				invalid("registry.heartbeat-interval", TOO_LONG, AT_MOST_LONGEST, "20s"),
 				setting("registry.heartbeat-interval", "60000ms").blaming("registry.ttl", "60000ms",
 						"must be longer than 'redis.governor.registry.heartbeat-interval' (60000ms)", "180s"),
@@ -322,8 +293,9 @@ class PropertyChecksTests {
 			assertThat(context).hasFailed();
 			FailureAnalysis analysis = analyze(context.getStartupFailure());
 			assertThat(analysis).as("failure analysis of %s", context.getStartupFailure()).isNotNull();
-			assertThat(analysis.getDescription()).startsWith("Redis Governor could not start: the value '"
-					+ row.shownValue() + "' of property '" + PREFIX + row.blamed() + "' is invalid. It ")
+			assertThat(analysis.getDescription())
+				.startsWith("Redis Governor could not start: the value '" + row.shownValue() + "' of property '"
+						+ PREFIX + row.blamed() + "' is invalid. It ")
 				.contains(row.reason());
 			assertThat(analysis.getAction()).contains(PREFIX + row.blamed() + "=" + row.example() + "\n");
 		});
@@ -458,8 +430,8 @@ class PropertyChecksTests {
 	 * property itself; for a cross-property rule, possibly the other one) with the value
 	 * it shows, the reason and an example.
 	 */
-	record Invalid(String property, String value, List<String> with, String blamed, String shownValue,
-			String reason, String example) {
+	record Invalid(String property, String value, List<String> with, String blamed, String shownValue, String reason,
+			String example) {
 
 		/**
 		 * The same value, reported against another property of a cross-property rule.

@@ -42,10 +42,10 @@ class RedisGovernorAccountingAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class,
-				DataRedisAutoConfiguration.class, RedisGovernorAccountingAutoConfiguration.class,
-				RedisGovernorBudgetHealthAutoConfiguration.class, RedisGovernorMetricsAutoConfiguration.class,
-				RedisGovernorEndpointAutoConfiguration.class, RedisGovernorLeakDetectionAutoConfiguration.class))
+				RedisGovernorConnectionAutoConfiguration.class, DataRedisAutoConfiguration.class,
+				RedisGovernorAccountingAutoConfiguration.class, RedisGovernorBudgetHealthAutoConfiguration.class,
+				RedisGovernorMetricsAutoConfiguration.class, RedisGovernorEndpointAutoConfiguration.class,
+				RedisGovernorLeakDetectionAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",
 				"spring.data.redis.port=1", "redis.governor.connect-timeout=200ms");
 
@@ -58,7 +58,8 @@ class RedisGovernorAccountingAutoConfigurationTests {
 				.hasSingleBean(ConnectionTracker.class)
 				.hasSingleBean(RedisGovernorMeterBinder.class)
 				.hasBean("redisGovernorHealthIndicator");
-			assertThat(context.getBeansOfType(DrainParticipant.class)).containsValue(context.getBean(InstanceRegistry.class));
+			assertThat(context.getBeansOfType(DrainParticipant.class))
+				.containsValue(context.getBean(InstanceRegistry.class));
 			assertThat(context.getBean(InstanceRegistry.class).getMember()).isEqualTo("orders/i-1");
 		});
 	}
@@ -125,7 +126,9 @@ class RedisGovernorAccountingAutoConfigurationTests {
 			}
 			assertThat(registry.get("redis.governor.instances").gauge().value()).as("unknown before a heartbeat")
 				.isNaN();
-			assertThat(registry.get("redis.governor.connections.opened").tags("application", "orders").functionCounter()
+			assertThat(registry.get("redis.governor.connections.opened")
+				.tags("application", "orders")
+				.functionCounter()
 				.getId()
 				.getBaseUnit()).isEqualTo("connections");
 			assertThat(registry.get("redis.governor.reconnects").functionCounter().count()).isZero();

@@ -48,9 +48,8 @@ class RedisGovernorAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class,
-				RedisGovernorHealthAutoConfiguration.class, DataRedisAutoConfiguration.class,
-				DataRedisHealthContributorAutoConfiguration.class,
+				RedisGovernorConnectionAutoConfiguration.class, RedisGovernorHealthAutoConfiguration.class,
+				DataRedisAutoConfiguration.class, DataRedisHealthContributorAutoConfiguration.class,
 				DataRedisReactiveHealthContributorAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1");
 
@@ -74,7 +73,8 @@ class RedisGovernorAutoConfigurationTests {
 
 	@Test
 	void runShouldKeepBootTimeoutsWhenOnlyBootPropertiesAreSet() {
-		// spring-boot#47342: replacing SocketOptions must not lose Boot's connect timeout.
+		// spring-boot#47342: replacing SocketOptions must not lose Boot's connect
+		// timeout.
 		this.contextRunner
 			.withPropertyValues("spring.data.redis.connect-timeout=750ms", "spring.data.redis.timeout=1500ms")
 			.run((context) -> {
@@ -188,7 +188,8 @@ class RedisGovernorAutoConfigurationTests {
 			LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
 			assertThat(factory.getClientConfiguration().getClientName()).isEmpty();
 			assertThat(clientOptions(factory).getDisconnectedBehavior()).isEqualTo(DisconnectedBehavior.DEFAULT);
-			assertThat(context.getBean("redisHealthContributor")).isNotInstanceOf(RedisConnectivityHealthIndicator.class);
+			assertThat(context.getBean("redisHealthContributor"))
+				.isNotInstanceOf(RedisConnectivityHealthIndicator.class);
 		});
 	}
 
@@ -243,8 +244,8 @@ class RedisGovernorAutoConfigurationTests {
 	void runWithOwnFactoryShouldWarnThatItIsNotGoverned(CapturedOutput output) {
 		this.contextRunner.withUserConfiguration(OwnFactoryConfiguration.class).run((context) -> {
 			assertThat(context).doesNotHaveBean("redisConnectionFactory");
-			assertThat(output).contains("governs 'ownRedisConnectionFactory', but Spring Boot's auto-configuration did "
-					+ "not build it");
+			assertThat(output).contains(
+					"governs 'ownRedisConnectionFactory', but Spring Boot's auto-configuration did " + "not build it");
 		});
 	}
 
@@ -259,7 +260,8 @@ class RedisGovernorAutoConfigurationTests {
 
 	@Test
 	void runWithExtraFactoryNextToGovernedOneShouldWarnNamingBoth(CapturedOutput output) {
-		// Typed as the reactive interface, so Boot still builds its own (governed) factory.
+		// Typed as the reactive interface, so Boot still builds its own (governed)
+		// factory.
 		this.contextRunner.withUserConfiguration(SecondFactoryConfiguration.class)
 			.run((context) -> assertThat(output)
 				.contains("governs 'redisConnectionFactory' among 2 RedisConnectionFactory beans")

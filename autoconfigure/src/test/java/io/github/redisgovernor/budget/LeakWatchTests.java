@@ -46,8 +46,7 @@ class LeakWatchTests {
 	@Test
 	void anUnknownSampleStartsTheWindowAgain() {
 		update(0, 5.0, 50, 10);
-		assertThat(this.watch.update(T0.plusSeconds(20), OptionalDouble.empty(), null, null).exceedingSince())
-			.isNull();
+		assertThat(this.watch.update(T0.plusSeconds(20), OptionalDouble.empty(), null, null).exceedingSince()).isNull();
 		assertThat(update(40, 5.0, 50, 10).leakSuspected()).isFalse();
 	}
 

@@ -18,8 +18,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Tests for {@link FailOpenCacheErrorHandler}: what it absorbs and how it rate-limits
- * its log, on a fake clock.
+ * Tests for {@link FailOpenCacheErrorHandler}: what it absorbs and how it rate-limits its
+ * log, on a fake clock.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class FailOpenCacheErrorHandlerTests {
@@ -39,8 +39,7 @@ class FailOpenCacheErrorHandlerTests {
 		this.now.addAndGet(TimeUnit.SECONDS.toNanos(31));
 		this.handler.handleCachePutError(fault(), this.cache, "k", "v");
 		assertThat(this.handler.getAbsorbedErrors()).isEqualTo(6);
-		assertThat(output.getOut().lines().filter((line) -> line.contains("Redis Governor [orders:i-1]")))
-			.hasSize(2);
+		assertThat(output.getOut().lines().filter((line) -> line.contains("Redis Governor [orders:i-1]"))).hasSize(2);
 		assertThat(output).contains("could not read from cache 'prices'")
 			.contains("could not write to cache 'prices'")
 			.contains("4 more cache errors were absorbed since the previous warning");

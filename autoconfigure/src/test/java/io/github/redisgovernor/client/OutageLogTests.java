@@ -14,8 +14,8 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A background task's outage costs a first WARN, at most one summary a minute and a
- * line when it ends, on a simulated clock.
+ * A background task's outage costs a first WARN, at most one summary a minute and a line
+ * when it ends, on a simulated clock.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class OutageLogTests {
@@ -42,8 +42,8 @@ class OutageLogTests {
 		assertThat(lines.get(0)).contains(TASK + " failed: ")
 			.contains("Connection refused. This instance drops out of the fleet count. Until it works again, a "
 					+ "summary is logged at most once a minute.");
-		assertThat(lines.get(1)).contains(TASK + " still failing after 1min 0s: 61 attempts failed so far, the last "
-				+ "with: ");
+		assertThat(lines.get(1))
+			.contains(TASK + " still failing after 1min 0s: 61 attempts failed so far, the last " + "with: ");
 		assertThat(lines.get(59)).contains(TASK + " still failing after 59min 0s: 3541 attempts failed so far");
 		assertThat(lines.get(60)).contains(TASK + " works again after 3600 failed attempts over 1h 0min.");
 	}

@@ -29,8 +29,7 @@ class RedisEndpointTests {
 
 	@Test
 	void describeSentinelShouldGiveMasterAndSentinels() {
-		RedisSentinelConfiguration configuration = new RedisSentinelConfiguration("mymaster",
-				Set.of("10.0.0.1:26379"));
+		RedisSentinelConfiguration configuration = new RedisSentinelConfiguration("mymaster", Set.of("10.0.0.1:26379"));
 		configuration.setPassword(SECRET);
 		configuration.setSentinelPassword(SECRET);
 		assertThat(RedisEndpoint.describe(new LettuceConnectionFactory(configuration)))

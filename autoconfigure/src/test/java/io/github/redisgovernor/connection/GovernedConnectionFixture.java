@@ -59,7 +59,9 @@ public final class GovernedConnectionFixture implements AutoCloseable {
 	public static GovernedConnectionFixture of(RedisStandaloneConfiguration server, InstanceIdentity identity,
 			Duration commandTimeout) {
 		return new GovernedConnectionFixture(server, identity, commandTimeout,
-				ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build(),
+				ClientOptions.builder()
+					.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+					.build(),
 				SharedConnectionStyle.IMPERATIVE);
 	}
 

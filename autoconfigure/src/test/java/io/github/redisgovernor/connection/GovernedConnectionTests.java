@@ -92,7 +92,8 @@ class GovernedConnectionTests {
 			assertThat(before.known()).isTrue();
 			assertThat(after.written() - before.written()).isEqualTo(10);
 			assertThat(after.reads()).isGreaterThan(before.reads());
-			// The count of commands waiting is published when the read completes, just after
+			// The count of commands waiting is published when the read completes, just
+			// after
 			// the caller's future.
 			await().atMost(Duration.ofSeconds(5)).until(() -> connection.sharedActivity().waiting() == 0);
 		}
@@ -102,7 +103,8 @@ class GovernedConnectionTests {
 	void firstSubmitOpensTheSharedConnection(RedisServer redis) {
 		try (GovernedConnectionFixture fixture = GovernedConnectionFixture.of(redis)) {
 			assertThat(fixture.connection().sharedConnections()).isEmpty();
-			assertThat(fixture.connection().submit((commands) -> commands.ping()).orTimeout(10, TimeUnit.SECONDS).join())
+			assertThat(
+					fixture.connection().submit((commands) -> commands.ping()).orTimeout(10, TimeUnit.SECONDS).join())
 				.isEqualTo("PONG");
 			assertThat(fixture.connection().sharedConnections()).hasSize(1);
 		}

@@ -58,8 +58,8 @@ class GracefulDrainTests {
 			assertThat(summary.abandoned()).isEqualTo(1);
 			assertThat(summary.timedOut()).isTrue();
 		});
-		assertThat(output).contains("1 abandoned; Redis work was still running after "
-				+ "redis.governor.shutdown.drain-timeout (100ms)");
+		assertThat(output).contains(
+				"1 abandoned; Redis work was still running after " + "redis.governor.shutdown.drain-timeout (100ms)");
 	}
 
 	@Test

@@ -26,8 +26,8 @@ import static org.awaitility.Awaitility.await;
  * Connection accounting against a real {@code redis-server}: the instance registry, the
  * server figures, the {@code redisGovernor} health component, the meters and the
  * {@code redisgovernor} endpoint. Intervals are shortened so that each scenario takes
- * seconds; elapsed times are printed, never asserted, and every wait has a hang guard
- * far above the expected time.
+ * seconds; elapsed times are printed, never asserted, and every wait has a hang guard far
+ * above the expected time.
  */
 class ConnectionAccountingIntegrationTests {
 
@@ -36,8 +36,7 @@ class ConnectionAccountingIntegrationTests {
 	static final String[] FAST = { "redis.governor.application=accounting",
 			"redis.governor.registry.heartbeat-interval=200ms", "redis.governor.registry.ttl=1500ms",
 			"redis.governor.server.sample-interval=200ms", "redis.governor.server.client-list-max-age=100ms",
-			"redis.governor.budget.leak.window=2s",
-			"management.endpoint.redisgovernor.access=read-only",
+			"redis.governor.budget.leak.window=2s", "management.endpoint.redisgovernor.access=read-only",
 			"management.endpoints.web.exposure.include=health,metrics,redisgovernor",
 			"management.endpoint.health.probes.enabled=true" };
 
@@ -92,8 +91,8 @@ class ConnectionAccountingIntegrationTests {
 			.isEqualTo(4000);
 		assertThat(JsonPath.<Boolean>read(health, "$.components.redisGovernor.details.leakSuspected")).isFalse();
 		assertThat(JsonPath.<String>read(health, "$.components.redisGovernor.details.saturation")).isEqualTo("OK");
-		assertThat(redis.command("ZRANGE", KEY, "0", "-1").lines().sorted())
-			.containsExactly("accounting/a", "accounting/b", "accounting/c");
+		assertThat(redis.command("ZRANGE", KEY, "0", "-1").lines().sorted()).containsExactly("accounting/a",
+				"accounting/b", "accounting/c");
 		assertThat(Clients.applicationClients(redis)).as("one connection per instance").hasSize(3);
 
 		String metric = KvTestApplication.get(a, "/actuator/metrics/redis.governor.instances").body();
@@ -167,7 +166,8 @@ class ConnectionAccountingIntegrationTests {
 		String endpoint = KvTestApplication.get(a, "/actuator/redisgovernor").body();
 		System.out.println("leak: endpoint " + endpoint);
 		assertThat(JsonPath.<Integer>read(endpoint, "$.clients.unnamed")).isGreaterThanOrEqualTo(30);
-		assertThat(JsonPath.<List<Integer>>read(endpoint, "$.clients.unnamedByAddress[?(@.address=='127.0.0.1')].count"))
+		assertThat(
+				JsonPath.<List<Integer>>read(endpoint, "$.clients.unnamedByAddress[?(@.address=='127.0.0.1')].count"))
 			.singleElement()
 			.satisfies((count) -> assertThat(count).isGreaterThanOrEqualTo(30));
 		assertThat(JsonPath.<List<Integer>>read(endpoint, "$.clients.byName[?(@.name=='accounting:a')].count"))
@@ -177,8 +177,8 @@ class ConnectionAccountingIntegrationTests {
 		for (Socket socket : this.rawConnections) {
 			socket.close();
 		}
-		await().atMost(Duration.ofSeconds(10)).until(
-				() -> !JsonPath.<Boolean>read(health(a).body(), "$.components.redisGovernor.details.leakSuspected"));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> !JsonPath.<Boolean>read(health(a).body(), "$.components.redisGovernor.details.leakSuspected"));
 		assertThat(JsonPath.<String>read(health(a).body(), "$.components.redisGovernor.status")).isEqualTo("UP");
 	}
 
@@ -187,8 +187,10 @@ class ConnectionAccountingIntegrationTests {
 		ConfigurableApplicationContext a = start("a", "redis.governor.budget.leak.window=60s");
 		await().atMost(Duration.ofSeconds(15)).until(() -> instances(a) == 1);
 		openRawConnections(10);
-		await().atMost(Duration.ofSeconds(10)).ignoreExceptions().until(() -> JsonPath
-			.<Integer>read(health(a).body(), "$.components.redisGovernor.details.connectedClients") >= 11);
+		await().atMost(Duration.ofSeconds(10))
+			.ignoreExceptions()
+			.until(() -> JsonPath.<Integer>read(health(a).body(),
+					"$.components.redisGovernor.details.connectedClients") >= 11);
 		// Several samples above the budget, but far less than the window.
 		Thread.sleep(1000);
 		String health = health(a).body();
@@ -217,8 +219,9 @@ class ConnectionAccountingIntegrationTests {
 		await().atMost(Duration.ofSeconds(15)).until(() -> instances(a) == 1);
 		redis.configSet("maxclients", "5");
 		openRawConnections(3);
-		await().atMost(Duration.ofSeconds(10)).until(() -> "WARN"
-			.equals(JsonPath.read(health(a).body(), "$.components.redisGovernor.details.saturation")));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> "WARN"
+				.equals(JsonPath.read(health(a).body(), "$.components.redisGovernor.details.saturation")));
 		HttpResponse<String> health = health(a);
 		System.out.println("saturation: " + JsonPath.read(health.body(), "$.components.redisGovernor.details"));
 		assertThat(health.statusCode()).isEqualTo(200);
@@ -230,8 +233,9 @@ class ConnectionAccountingIntegrationTests {
 		assertThat(JsonPath.<Integer>read(health.body(), "$.components.redisGovernor.details.maxSafeInstances"))
 			.isZero();
 		openRawConnections(1);
-		await().atMost(Duration.ofSeconds(10)).until(() -> "CRITICAL"
-			.equals(JsonPath.read(health(a).body(), "$.components.redisGovernor.details.saturation")));
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> "CRITICAL"
+				.equals(JsonPath.read(health(a).body(), "$.components.redisGovernor.details.saturation")));
 		String metric = KvTestApplication.get(a, "/actuator/metrics/redis.governor.clients.utilization").body();
 		assertThat(JsonPath.<Double>read(metric, "$.measurements[0].value")).isEqualTo(1.0);
 		for (Socket socket : this.rawConnections) {

@@ -73,7 +73,8 @@ class FailOpenCacheIntegrationTests {
 			String price = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> prices.price("a"));
 			assertThat(price).isEqualTo("price-a-" + (i + 2));
 		}
-		assertThat(this.context.getBean(RedisGovernorCachingConfigurer.class).errorHandler().getAbsorbedErrors()).isGreaterThanOrEqualTo(20);
+		assertThat(this.context.getBean(RedisGovernorCachingConfigurer.class).errorHandler().getAbsorbedErrors())
+			.isGreaterThanOrEqualTo(20);
 		assertThat(occurrences(output.getOut(), "because redis.governor.cache.fail-open=true")).as("rate-limited WARN")
 			.isEqualTo(1);
 	}

@@ -25,8 +25,8 @@ import static org.awaitility.Awaitility.await;
  * A failover behind a load balancer: the application talks to server A through a
  * {@link TcpProxy}; mid-load the proxy stops relaying the open connections (they stay
  * open, the kernel keeps acknowledging) and sends new connections to server B. Only a
- * watchdog that replaces the silent connection gets the application to B; TCP alone
- * would take many minutes. Recovery times are printed, never asserted.
+ * watchdog that replaces the silent connection gets the application to B; TCP alone would
+ * take many minutes. Recovery times are printed, never asserted.
  */
 class FailoverIntegrationTests {
 
@@ -88,9 +88,10 @@ class FailoverIntegrationTests {
 		int failuresAfterB = this.load.failures.get();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.load.repliesFromB.get() > 20);
 
-		System.out.printf("failover, governor on (defaults: watchdog interval 20s, fast-interval 1s, timeout 500ms, threshold 3): "
-				+ "first reply from B %d ms after the failover; %d failed calls meanwhile%n", recoveredMillis,
-				failuresAfterB);
+		System.out.printf(
+				"failover, governor on (defaults: watchdog interval 20s, fast-interval 1s, timeout 500ms, threshold 3): "
+						+ "first reply from B %d ms after the failover; %d failed calls meanwhile%n",
+				recoveredMillis, failuresAfterB);
 		assertThat(this.load.repliesFromB.get()).isGreaterThan(20);
 		assertThat(this.load.failures.get()).as("no failures once on B").isEqualTo(failuresAfterB);
 		assertThat(Clients.applicationClients(serverB)).singleElement()
@@ -106,12 +107,14 @@ class FailoverIntegrationTests {
 
 		long failoverAt = this.load.failover(this.proxy, serverB.port());
 		// 15 s keeps the suite short; the 80 s check: -Dfailover.plain.window=80s
-		Duration window = Duration.ofSeconds(
-				Long.parseLong(System.getProperty("failover.plain.window", "15s").replace("s", "")));
+		Duration window = Duration
+			.ofSeconds(Long.parseLong(System.getProperty("failover.plain.window", "15s").replace("s", "")));
 		sleep(window);
-		System.out.printf("failover, governor off (plain Spring Boot): after %d ms, %d replies from B, "
-				+ "%d failed calls, %d calls still waiting%n", (System.nanoTime() - failoverAt) / 1_000_000,
-				this.load.repliesFromB.get(), this.load.failures.get(), this.load.waiting());
+		System.out.printf(
+				"failover, governor off (plain Spring Boot): after %d ms, %d replies from B, "
+						+ "%d failed calls, %d calls still waiting%n",
+				(System.nanoTime() - failoverAt) / 1_000_000, this.load.repliesFromB.get(), this.load.failures.get(),
+				this.load.waiting());
 		assertThat(this.load.repliesFromB.get()).isZero();
 		assertThat(this.load.firstReplyFromB.get()).isZero();
 	}

@@ -46,12 +46,13 @@ class FastSamplingIntegrationTests {
 
 	@Test
 	void unsettledBudgetIsSampledAtTheFastIntervalBetweenSlowHeartbeats(RedisServer redis) throws Exception {
-		// Heartbeats a minute apart, calm samples every 3 s between them, and fast samples
+		// Heartbeats a minute apart, calm samples every 3 s between them, and fast
+		// samples
 		// every 300 ms once the budget is unsettled.
-		this.context = KvTestApplication.start(redis, "redis.governor.application=fast",
-				"redis.governor.instance-id=a", "redis.governor.registry.heartbeat-interval=60s",
-				"redis.governor.registry.ttl=180s", "redis.governor.server.sample-interval=3s",
-				"redis.governor.server.fast-sample-interval=300ms", "redis.governor.budget.leak.window=2s");
+		this.context = KvTestApplication.start(redis, "redis.governor.application=fast", "redis.governor.instance-id=a",
+				"redis.governor.registry.heartbeat-interval=60s", "redis.governor.registry.ttl=180s",
+				"redis.governor.server.sample-interval=3s", "redis.governor.server.fast-sample-interval=300ms",
+				"redis.governor.budget.leak.window=2s");
 		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> instances() == 1);
 		long start = System.nanoTime();
 		// A growing leak: 10 raw connections a second.
@@ -67,7 +68,8 @@ class FastSamplingIntegrationTests {
 		System.out.printf("heartbeat 60 s, samples 3 s, fast samples 300 ms: leak suspected after %d ms, "
 				+ "%d distinct samples seen%n", millis, sampledAt.size());
 		assertThat(leakSuspected()).isTrue();
-		// At the sample interval alone, the leak window would hold at most 2 or 3 samples.
+		// At the sample interval alone, the leak window would hold at most 2 or 3
+		// samples.
 		assertThat(sampledAt).as("fast samples between heartbeats").hasSizeGreaterThan(6);
 	}
 

@@ -164,11 +164,13 @@ class GovernedConnectionIntegrationTests {
 			redis.restart();
 			int successesAtRestart = callers.successes.get();
 			await().atMost(Duration.ofSeconds(30)).until(() -> callers.successes.get() > successesAtRestart);
-			System.out.printf("restart: server down %d ms; %d calls failed meanwhile, the slowest after %d ms "
-					+ "(command-timeout 2000 ms); calls succeeded again %d ms after the server was back%n",
+			System.out.printf(
+					"restart: server down %d ms; %d calls failed meanwhile, the slowest after %d ms "
+							+ "(command-timeout 2000 ms); calls succeeded again %d ms after the server was back%n",
 					(restartedAt - stoppedAt) / 1_000_000, failuresWhileDown, maxLatencyWhileDown,
 					(System.nanoTime() - restartedAt) / 1_000_000);
-			// A hang guard, not a timing threshold: Spring Data Redis alone would wait 60 s.
+			// A hang guard, not a timing threshold: Spring Data Redis alone would wait 60
+			// s.
 			assertThat(maxLatencyWhileDown).isLessThan(Duration.ofSeconds(10).toMillis());
 			assertThat(failuresWhileDown).isPositive();
 		}

@@ -91,7 +91,8 @@ class HttpShutdownDrainIntegrationTests {
 						String outcome = call(base + "/slow?id=" + id);
 						outcomes.put(id, outcome);
 						if (!"200".equals(outcome)) {
-							// Back off like a real client; spinning would starve the 2-core machine.
+							// Back off like a real client; spinning would starve the
+							// 2-core machine.
 							Thread.sleep(50);
 						}
 					}

@@ -30,8 +30,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The governor's lifecycle in a real application against a real {@code redis-server}:
  * {@code context.stop()} leaves no governor thread and no socket, {@code start()} brings
- * back exactly one registered, watched connection; and an application whose factories
- * the governor cannot choose from still starts.
+ * back exactly one registered, watched connection; and an application whose factories the
+ * governor cannot choose from still starts.
  */
 @ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class LifecycleIntegrationTests {
@@ -51,9 +51,9 @@ class LifecycleIntegrationTests {
 
 	@Test
 	void stopAndStartThreeTimesLeavesOneRegisteredConnectionAndNoThreadWhileStopped(RedisServer redis) {
-		this.context = KvTestApplication.start(redis, "redis.governor.application=cycle", "redis.governor.instance-id=a",
-				"redis.governor.registry.heartbeat-interval=200ms", "redis.governor.registry.ttl=1s",
-				"redis.governor.server.sample-interval=200ms");
+		this.context = KvTestApplication.start(redis, "redis.governor.application=cycle",
+				"redis.governor.instance-id=a", "redis.governor.registry.heartbeat-interval=200ms",
+				"redis.governor.registry.ttl=1s", "redis.governor.server.sample-interval=200ms");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		awaitRunning(redis, template);
 		for (int cycle = 1; cycle <= 3; cycle++) {
@@ -165,8 +165,8 @@ class LifecycleIntegrationTests {
 		}
 
 		static LettuceConnectionFactory factory(org.springframework.core.env.Environment environment) {
-			return new LettuceConnectionFactory(
-					new RedisStandaloneConfiguration("127.0.0.1", environment.getRequiredProperty("redis.port", int.class)));
+			return new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1",
+					environment.getRequiredProperty("redis.port", int.class)));
 		}
 
 	}

@@ -28,11 +28,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Other clients take every connection {@code maxclients} allows. The governed
- * application keeps serving on the connection it holds; when that connection must be
- * re-established while the server is full, the reason is logged once for the outage,
- * with the server's own message and the governor's advice, not once per reconnect
- * attempt, and its end is logged when the server makes room.
+ * Other clients take every connection {@code maxclients} allows. The governed application
+ * keeps serving on the connection it holds; when that connection must be re-established
+ * while the server is full, the reason is logged once for the outage, with the server's
+ * own message and the governor's advice, not once per reconnect attempt, and its end is
+ * logged when the server makes room.
  * <p>
  * The fixture's admin client cannot connect to a full server, so this test talks RESP
  * over a plain socket it opened before the server filled up.
@@ -86,8 +86,7 @@ class MaxClientsIntegrationTests {
 			assertThat(other.command("PING")).isEqualTo("PONG");
 			this.others.add(other);
 		}
-		await().atMost(Duration.ofSeconds(10))
-			.until(() -> Clients.applicationClients(this.redis).size() == 5);
+		await().atMost(Duration.ofSeconds(10)).until(() -> Clients.applicationClients(this.redis).size() == 5);
 		this.admin.command("CONFIG", "SET", "maxclients", "5");
 		try (RawClient refused = new RawClient(this.redis.port())) {
 			assertThat(refused.command("PING")).isEqualTo("ERR max number of clients reached");
@@ -115,12 +114,15 @@ class MaxClientsIntegrationTests {
 			.lines()
 			.filter((line) -> LOG_RECORD.matcher(line).lookingAt() && line.contains("max number of clients reached"))
 			.count();
-		System.out.printf("maxclients reached: %d governor WARN lines in %d ms (one per outage, back-off "
-				+ "100ms..5s); %d log records in all mention 'max number of clients reached'%n", lines.size(),
-				window.toMillis(), mentions);
+		System.out.printf(
+				"maxclients reached: %d governor WARN lines in %d ms (one per outage, back-off "
+						+ "100ms..5s); %d log records in all mention 'max number of clients reached'%n",
+				lines.size(), window.toMillis(), mentions);
 		assertThat(lines).as("one line for the outage, not one per reconnect attempt").hasSize(1);
-		// Redis answers a connection over maxclients with its error and closes it. Lettuce
-		// usually reads the error; now and then the close wins the race and Lettuce reports
+		// Redis answers a connection over maxclients with its error and closes it.
+		// Lettuce
+		// usually reads the error; now and then the close wins the race and Lettuce
+		// reports
 		// that the handshake never started. Either line must point at maxclients.
 		assertThat(lines.get(0).group(2)).contains("maxclients")
 			.satisfiesAnyOf(
@@ -128,7 +130,8 @@ class MaxClientsIntegrationTests {
 						.contains("The server is full")
 						.contains("raise maxclients"),
 					(text) -> assertThat(text).contains("closed the connection during the handshake"));
-		// Lettuce's own ConnectionWatchdog logs a failed reconnect at WARN at most once per 5 s.
+		// Lettuce's own ConnectionWatchdog logs a failed reconnect at WARN at most once
+		// per 5 s.
 		assertThat(mentions - lines.size()).isLessThanOrEqualTo(1 + window.toSeconds() / 5);
 
 		this.admin.command("CONFIG", "SET", "maxclients", "10000");
@@ -142,11 +145,7 @@ class MaxClientsIntegrationTests {
 	}
 
 	private static List<Matcher> governorLines(CapturedOutput output) {
-		return output.getAll()
-			.lines()
-			.map(GOVERNOR_LINE::matcher)
-			.filter(Matcher::find)
-			.toList();
+		return output.getAll().lines().map(GOVERNOR_LINE::matcher).filter(Matcher::find).toList();
 	}
 
 	private static String clientId(String clientList, String name) {
@@ -179,7 +178,10 @@ class MaxClientsIntegrationTests {
 		String command(String... args) throws IOException {
 			StringBuilder request = new StringBuilder("*" + args.length + "\r\n");
 			for (String arg : args) {
-				request.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg)
+				request.append('$')
+					.append(arg.getBytes(StandardCharsets.UTF_8).length)
+					.append("\r\n")
+					.append(arg)
 					.append("\r\n");
 			}
 			this.out.write(request.toString().getBytes(StandardCharsets.UTF_8));

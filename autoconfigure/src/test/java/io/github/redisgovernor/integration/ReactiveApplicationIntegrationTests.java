@@ -106,7 +106,9 @@ class ReactiveApplicationIntegrationTests {
 		long failedAt = System.nanoTime();
 		this.proxy.retarget(serverB.port());
 		this.proxy.silenceOpenConnections();
-		await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+		await().atMost(Duration.ofSeconds(60))
+			.pollInterval(Duration.ofMillis(100))
+			.ignoreExceptions()
 			.until(() -> "B".equals(get("/kv/who").body()));
 		long recoveredMillis = (System.nanoTime() - failedAt) / 1_000_000;
 		System.out.printf("reactive application: first reply from B %d ms after the silent failover%n",
@@ -131,7 +133,9 @@ class ReactiveApplicationIntegrationTests {
 		}
 		serverA.restart();
 		serverA.command("SET", "who", "A again");
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
+			.ignoreExceptions()
 			.until(() -> "A again".equals(get("/kv/who").body()));
 		System.out.printf("reactive application: slowest call while Redis was down %d ms; first reply %d ms after "
 				+ "the restart began%n", slowestMillis, (System.nanoTime() - stoppedAt) / 1_000_000);
@@ -145,17 +149,20 @@ class ReactiveApplicationIntegrationTests {
 		ReactiveStringRedisTemplate template = this.context.getBean(ReactiveStringRedisTemplate.class);
 		AtomicReference<Object> result = new AtomicReference<>();
 		// A script that runs 1 s, sent without anyone waiting for it, then shutdown.
-		template.execute(RedisScript.of("local t = redis.call('TIME') local start = t[1] * 1000 + t[2] / 1000 "
-				+ "local now = start while now - start < 1000 do t = redis.call('TIME') "
-				+ "now = t[1] * 1000 + t[2] / 1000 end return 'done'", String.class))
+		template
+			.execute(RedisScript.of("local t = redis.call('TIME') local start = t[1] * 1000 + t[2] / 1000 "
+					+ "local now = start while now - start < 1000 do t = redis.call('TIME') "
+					+ "now = t[1] * 1000 + t[2] / 1000 end return 'done'", String.class))
 			.subscribe(result::set, result::set);
-		await().atMost(Duration.ofSeconds(5)).until(() -> serverA.clientList()
-			.stream()
-			.anyMatch((client) -> "flux:a".equals(client.get("name")) && "eval".equals(client.get("cmd"))));
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> serverA.clientList()
+				.stream()
+				.anyMatch((client) -> "flux:a".equals(client.get("name")) && "eval".equals(client.get("cmd"))));
 		this.context.close();
 		this.context = null;
 		assertThat(result.get()).isEqualTo("done");
-		// The command finished on the open connection (the registry's ZREM queued behind it),
+		// The command finished on the open connection (the registry's ZREM queued behind
+		// it),
 		// and nothing was abandoned.
 		assertThat(output.getOut()).contains("Redis Governor [flux:a] drained the Redis connection in")
 			.contains("0 abandoned.")
@@ -186,10 +193,11 @@ class ReactiveApplicationIntegrationTests {
 		@Bean
 		RouterFunction<ServerResponse> kv(ReactiveStringRedisTemplate template) {
 			return RouterFunctions.route()
-				.GET("/kv/{key}", (request) -> template.opsForValue()
-					.get(request.pathVariable("key"))
-					.flatMap((value) -> ServerResponse.ok().bodyValue(value))
-					.switchIfEmpty(Mono.defer(() -> ServerResponse.notFound().build())))
+				.GET("/kv/{key}",
+						(request) -> template.opsForValue()
+							.get(request.pathVariable("key"))
+							.flatMap((value) -> ServerResponse.ok().bodyValue(value))
+							.switchIfEmpty(Mono.defer(() -> ServerResponse.notFound().build())))
 				.build();
 		}
 

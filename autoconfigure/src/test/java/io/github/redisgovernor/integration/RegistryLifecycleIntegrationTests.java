@@ -82,10 +82,11 @@ class RegistryLifecycleIntegrationTests {
 			.startsWith("heartbeat failed");
 		assertThat(output.getOut().split("registry heartbeat failed", -1)).as("WARN lines for one outage").hasSize(2);
 		redis.restart();
-		// The restarted server lost the registry; the next heartbeat puts the instance back.
+		// The restarted server lost the registry; the next heartbeat puts the instance
+		// back.
 		await().atMost(Duration.ofSeconds(20)).until(() -> "1".equals(redis.command("ZCARD", KEY)));
-		await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(output.getOut())
-			.contains("registry heartbeat works again after"));
+		await().atMost(Duration.ofSeconds(5))
+			.untilAsserted(() -> assertThat(output.getOut()).contains("registry heartbeat works again after"));
 	}
 
 	private static ConfigurableApplicationContext start() {

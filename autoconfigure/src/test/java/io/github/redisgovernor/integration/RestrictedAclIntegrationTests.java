@@ -77,7 +77,8 @@ class RestrictedAclIntegrationTests {
 		assertThat(health.statusCode()).isEqualTo(200);
 		assertThat(JsonPath.<String>read(health.body(), "$.components.redis.status")).isEqualTo("UP");
 		assertThat(JsonPath.<String>read(health.body(), "$.components.redisGovernor.status")).isEqualTo("UNKNOWN");
-		assertThat(JsonPath.<String>read(health.body(), "$.components.redisGovernor.details.unreadable['INFO clients']"))
+		assertThat(
+				JsonPath.<String>read(health.body(), "$.components.redisGovernor.details.unreadable['INFO clients']"))
 			.contains("NOPERM");
 		assertThat(JsonPath.<String>read(health.body(), "$.components.redisGovernor.details.saturation"))
 			.isEqualTo("UNKNOWN");

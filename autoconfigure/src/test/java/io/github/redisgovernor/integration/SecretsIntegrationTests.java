@@ -25,10 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * With a server password and an ACL user configured, canary passwords appear nowhere:
- * not in the governor's log at DEBUG, not in any actuator endpoint the application
- * exposes (health, redisgovernor, metrics and every meter, configprops, env), not in
- * the errors the governor reports while Redis is down. Runs once with Boot's default
+ * With a server password and an ACL user configured, canary passwords appear nowhere: not
+ * in the governor's log at DEBUG, not in any actuator endpoint the application exposes
+ * (health, redisgovernor, metrics and every meter, configprops, env), not in the errors
+ * the governor reports while Redis is down. Runs once with Boot's default
  * {@code show-values=never} and once with {@code show-values=always}, the setting under
  * which Boot itself would show every value.
  */
@@ -80,13 +80,13 @@ class SecretsIntegrationTests {
 	@CsvSource({ "never,false", "always,false", "always,true" })
 	void canaryPasswordsAppearNowhere(String showValues, boolean inUrl, CapturedOutput output) throws Exception {
 		String[] credentials = inUrl
-				? new String[] { "spring.data.redis.url=redis://" + ACL_USER + ":" + ACL_CANARY + "@127.0.0.1:"
-						+ redis.port() }
+				? new String[] {
+						"spring.data.redis.url=redis://" + ACL_USER + ":" + ACL_CANARY + "@127.0.0.1:" + redis.port() }
 				: new String[] { "spring.data.redis.username=" + ACL_USER, "spring.data.redis.password=" + ACL_CANARY };
 		this.context = KvTestApplication.start(redis, with(credentials, "redis.governor.application=secrets",
 				"logging.level.io.github.redisgovernor=DEBUG", "management.endpoints.web.exposure.include=*",
-				"management.endpoint.redisgovernor.access=read-only",
-				"management.endpoint.health.show-details=always", "management.endpoint.env.show-values=" + showValues,
+				"management.endpoint.redisgovernor.access=read-only", "management.endpoint.health.show-details=always",
+				"management.endpoint.env.show-values=" + showValues,
 				"management.endpoint.configprops.show-values=" + showValues));
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		template.opsForValue().set("secrets", "ok");

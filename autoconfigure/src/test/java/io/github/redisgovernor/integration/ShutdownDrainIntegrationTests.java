@@ -135,7 +135,8 @@ class ShutdownDrainIntegrationTests {
 	void plainBootScheduledJobRunningAtClose() throws Exception {
 		RedisWork work = closeDuringScheduledWork(false);
 		// Spring Framework 7 task schedulers wait for their running tasks in their own
-		// lifecycle phase, before phase 0 stops the factory: plain Boot completes this case.
+		// lifecycle phase, before phase 0 stops the factory: plain Boot completes this
+		// case.
 		assertThat(work.failed).as(work.toString()).hasValue(0);
 		assertThat(work.succeeded.get()).isGreaterThan(50);
 	}
@@ -187,8 +188,7 @@ class ShutdownDrainIntegrationTests {
 		// through the same connection and may land in this window too.
 		assertThat(connection.sharedActivity().written() - before).isGreaterThanOrEqualTo(25);
 		await().atMost(Duration.ofSeconds(10)).until(() -> connection.sharedActivity().waiting() == 0);
-		assertThat(this.context.getBean(GracefulDrain.class).getPhase()).isBetween(1,
-				Integer.MAX_VALUE / 2 - 1);
+		assertThat(this.context.getBean(GracefulDrain.class).getPhase()).isBetween(1, Integer.MAX_VALUE / 2 - 1);
 	}
 
 	@Test

@@ -64,7 +64,8 @@ class StartupWithoutRedisIntegrationTests {
 
 		long startedAt = System.nanoTime();
 		this.redis = RedisServer.builder().name("late").port(port).start();
-		// Nobody calls the application meanwhile: the watchdog's check opens the connection.
+		// Nobody calls the application meanwhile: the watchdog's check opens the
+		// connection.
 		await().atMost(Duration.ofSeconds(20))
 			.until(() -> Clients.applicationClients(this.redis)
 				.stream()
@@ -86,8 +87,9 @@ class StartupWithoutRedisIntegrationTests {
 		System.out.printf("fail-fast, nothing listening (connect-timeout 2000 ms): the check gave up after %d ms%n",
 				failure.getElapsed().toMillis());
 		assertThat(failure.getEndpoint()).isEqualTo("127.0.0.1:" + port);
-		assertThat(output).contains("Redis Governor could not start: Redis at 127.0.0.1:" + port
-				+ " could not be reached (gave up after ")
+		assertThat(output)
+			.contains("Redis Governor could not start: Redis at 127.0.0.1:" + port
+					+ " could not be reached (gave up after ")
 			.contains("connect timeout 2000ms), and redis.governor.fail-fast is true")
 			.contains("remove redis.governor.fail-fast")
 			.doesNotContain(CANARY);

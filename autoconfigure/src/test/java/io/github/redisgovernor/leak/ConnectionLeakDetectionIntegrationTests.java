@@ -45,9 +45,8 @@ class ConnectionLeakDetectionIntegrationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class,
-				RedisGovernorLeakDetectionAutoConfiguration.class, RedisGovernorDrainAutoConfiguration.class,
-				DataRedisAutoConfiguration.class))
+				RedisGovernorConnectionAutoConfiguration.class, RedisGovernorLeakDetectionAutoConfiguration.class,
+				RedisGovernorDrainAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("redis.governor.application=leaky", "redis.governor.instance-id=l1");
 
 	@BeforeAll
@@ -127,8 +126,7 @@ class ConnectionLeakDetectionIntegrationTests {
 	@Test
 	void connectionsDroppedWithoutClosingAreCollectedAndLeaveTheCount(CapturedOutput output) {
 		this.contextRunner
-			.withPropertyValues("spring.data.redis.port=" + redis.port(),
-					"redis.governor.leak-detection-threshold=1h")
+			.withPropertyValues("spring.data.redis.port=" + redis.port(), "redis.governor.leak-detection-threshold=1h")
 			.run((context) -> {
 				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
 				ConnectionLeakDetector detector = context.getBean(ConnectionLeakDetector.class);
@@ -142,18 +140,20 @@ class ConnectionLeakDetectionIntegrationTests {
 				assertThat(detector.openConnections()).isPositive();
 
 				leaked.clear();
-				// Plain Spring Data Redis lets them go; so must the detector. GC is a request,
+				// Plain Spring Data Redis lets them go; so must the detector. GC is a
+				// request,
 				// hence the loop; the bound only keeps a broken build from hanging.
 				await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
 					System.gc();
 					assertThat(references).allSatisfy((reference) -> assertThat(reference.get()).isNull());
 					assertThat(detector.openConnections()).isZero();
 				});
-				// A connection dropped unclosed is a leak in the application all the same.
+				// A connection dropped unclosed is a leak in the application all the
+				// same.
 				await().atMost(Duration.ofSeconds(10))
-					.untilAsserted(() -> assertThat(output.toString().split("was garbage-collected without being closed",
-							-1))
-						.hasSize(ConnectionLeakDetector.MAX_TRACKED + 1));
+					.untilAsserted(
+							() -> assertThat(output.toString().split("was garbage-collected without being closed", -1))
+								.hasSize(ConnectionLeakDetector.MAX_TRACKED + 1));
 				assertThat(output).contains("connectionsDroppedWithoutClosingAreCollectedAndLeaveTheCount")
 					.doesNotContain("apparent connection leak");
 			});
@@ -162,8 +162,7 @@ class ConnectionLeakDetectionIntegrationTests {
 	@Test
 	void connectionDroppedInATransactionIsReportedWhenCollectedAndItsServerConnectionStays(CapturedOutput output) {
 		this.contextRunner
-			.withPropertyValues("spring.data.redis.port=" + redis.port(),
-					"redis.governor.leak-detection-threshold=1h")
+			.withPropertyValues("spring.data.redis.port=" + redis.port(), "redis.governor.leak-detection-threshold=1h")
 			.run((context) -> {
 				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
 				ConnectionLeakDetector detector = context.getBean(ConnectionLeakDetector.class);
@@ -188,8 +187,7 @@ class ConnectionLeakDetectionIntegrationTests {
 	@Test
 	void atMostMaxTrackedConnectionsAreWatchedAndTheRestAreCountedWithOneWarning(CapturedOutput output) {
 		this.contextRunner
-			.withPropertyValues("spring.data.redis.port=" + redis.port(),
-					"redis.governor.leak-detection-threshold=1h")
+			.withPropertyValues("spring.data.redis.port=" + redis.port(), "redis.governor.leak-detection-threshold=1h")
 			.run((context) -> {
 				LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
 				ConnectionLeakDetector detector = context.getBean(ConnectionLeakDetector.class);

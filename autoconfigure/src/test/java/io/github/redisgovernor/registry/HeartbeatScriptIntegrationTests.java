@@ -118,10 +118,11 @@ class HeartbeatScriptIntegrationTests {
 				registry.heartbeatNow();
 			}
 			Map<String, String> stats = redis.infoMap("commandstats");
-			assertThat(stats).as("no script attempt until the retry").doesNotContainKeys("cmdstat_evalsha",
-					"cmdstat_eval");
+			assertThat(stats).as("no script attempt until the retry")
+				.doesNotContainKeys("cmdstat_evalsha", "cmdstat_eval");
 			assertThat(calls(stats, "cmdstat_zadd")).isEqualTo(retry - 1);
-			// The retry is refused again: one refused EVALSHA, and the heartbeat still counts.
+			// The retry is refused again: one refused EVALSHA, and the heartbeat still
+			// counts.
 			registry.heartbeatNow();
 			stats = redis.infoMap("commandstats");
 			assertThat(stats.get("cmdstat_evalsha")).contains("rejected_calls=1,");
@@ -150,7 +151,8 @@ class HeartbeatScriptIntegrationTests {
 	void heartbeatCarriesTheServerFiguresSampleSoTheSamplerSendsNothing() {
 		redis.command("CONFIG", "RESETSTAT");
 		withCarrier(null, null, "carrier", Duration.ofSeconds(10), (registry, sampler) -> {
-			// What the budget monitor sees: the count of the heartbeat that carried the sample.
+			// What the budget monitor sees: the count of the heartbeat that carried the
+			// sample.
 			List<Long> countsSeenBySampleListener = new CopyOnWriteArrayList<>();
 			sampler.addListener((figures) -> countsSeenBySampleListener.add(registry.current().liveInstances()));
 			assertThat(sampler.current().connectedClients()).isNull();
@@ -160,7 +162,8 @@ class HeartbeatScriptIntegrationTests {
 			assertThat(figures.connectedClients()).isNotNull().isPositive();
 			assertThat(figures.maxClients()).isEqualTo(Long.parseLong(redis.configGet("maxclients")));
 			assertThat(figures.unreadable()).isEmpty();
-			// The next heartbeat, less than a sample interval later, does not read it again.
+			// The next heartbeat, less than a sample interval later, does not read it
+			// again.
 			registry.heartbeatNow();
 			assertThat(sampler.current()).isSameAs(figures);
 			registry.destroy();
@@ -214,7 +217,10 @@ class HeartbeatScriptIntegrationTests {
 		});
 	}
 
-	/** Run work on a registry whose heartbeat carries a sampler's samples, both at one interval. */
+	/**
+	 * Run work on a registry whose heartbeat carries a sampler's samples, both at one
+	 * interval.
+	 */
 	private void withCarrier(String user, String password, String id, Duration interval,
 			BiConsumer<InstanceRegistry, ServerFiguresSampler> work) {
 		InstanceIdentity identity = new InstanceIdentity("app", id);

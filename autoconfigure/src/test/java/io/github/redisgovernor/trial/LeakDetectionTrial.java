@@ -32,8 +32,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * A trial, not a unit test: how long the governor takes, at its default settings, to
- * flag the leak of the design (a handler that builds a new {@code LettuceConnectionFactory}
+ * A trial, not a unit test: how long the governor takes, at its default settings, to flag
+ * the leak of the design (a handler that builds a new {@code LettuceConnectionFactory}
  * per request and never closes it, called 20 times a second), and how many {@code INFO}
  * commands Redis sees per minute while health is polled 10 times a second.
  * <p>
@@ -64,7 +64,8 @@ public final class LeakDetectionTrial {
 				.run();
 			String base = "http://127.0.0.1:" + context.getEnvironment().getProperty("local.server.port");
 			HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-			// Let the first heartbeat and sample land, as in a running fleet. The leak starts
+			// Let the first heartbeat and sample land, as in a running fleet. The leak
+			// starts
 			// this long after the first sample: -Dtrial.delay=1s starts it just after a
 			// sample, the worst case (the next calm sample is a whole interval away).
 			Duration delay = DurationStyle.detectAndParse(System.getProperty("trial.delay", "6s"));

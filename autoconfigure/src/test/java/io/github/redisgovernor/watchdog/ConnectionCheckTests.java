@@ -18,7 +18,8 @@ class ConnectionCheckTests {
 
 	private static final long MS = 1_000_000;
 
-	// Interval 20 s, ticks every second, PING timeout 500 ms, command timeout 10 s, 3 failures.
+	// Interval 20 s, ticks every second, PING timeout 500 ms, command timeout 10 s, 3
+	// failures.
 	private final WatchdogSettings settings = WatchdogSettings.of(Duration.ofSeconds(20), Duration.ofSeconds(1),
 			Duration.ofMillis(500), Duration.ofSeconds(10), 3);
 
@@ -57,7 +58,8 @@ class ConnectionCheckTests {
 		CompletableFuture<String> ping = new CompletableFuture<>();
 		assertThat(this.check.tick(1000 * MS, true, stalled)).isEqualTo(ConnectionCheck.Action.PING);
 		this.check.sent(1000 * MS, ping, stalled);
-		// Nothing arrives for 9 s: a script still running within the 10 s command timeout.
+		// Nothing arrives for 9 s: a script still running within the 10 s command
+		// timeout.
 		for (long second = 2; second <= 9; second++) {
 			assertThat(this.check.tick(second * 1000 * MS, true, stalled)).isEqualTo(ConnectionCheck.Action.NOTHING);
 		}

@@ -34,9 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@link PingWatchdog} against a real {@code redis-server}: it replaces a connection whose
- * server stopped answering, and never one that is alive but busy (a slow script, a full
- * queue) or idle beside a parked {@code BLPOP}.
+ * {@link PingWatchdog} against a real {@code redis-server}: it replaces a connection
+ * whose server stopped answering, and never one that is alive but busy (a slow script, a
+ * full queue) or idle beside a parked {@code BLPOP}.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class PingWatchdogTests {
@@ -114,13 +114,18 @@ class PingWatchdogTests {
 		startWatchdog(redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
 		open();
 		long started = System.nanoTime();
-		Long result = this.fixture.connection().getFactory().getConnection().scriptingCommands()
+		Long result = this.fixture.connection()
+			.getFactory()
+			.getConnection()
+			.scriptingCommands()
 			.eval(("local t = redis.call('TIME') local start = t[1] * 1000 + t[2] / 1000 local now = start "
 					+ "while now - start < 6000 do t = redis.call('TIME') now = t[1] * 1000 + t[2] / 1000 end "
-					+ "return 1").getBytes(), ReturnType.INTEGER, 0);
+					+ "return 1")
+				.getBytes(), ReturnType.INTEGER, 0);
 		long tookMillis = (System.nanoTime() - started) / 1_000_000;
-		System.out.printf("6 s script with command-timeout 10 s: replied after %d ms, %d watchdog PINGs, "
-				+ "%d recoveries%n", tookMillis, this.watchdog.getPings(), this.watchdog.getRecoveries());
+		System.out.printf(
+				"6 s script with command-timeout 10 s: replied after %d ms, %d watchdog PINGs, " + "%d recoveries%n",
+				tookMillis, this.watchdog.getPings(), this.watchdog.getRecoveries());
 		assertThat(result).isEqualTo(1L);
 		assertThat(this.watchdog.getRecoveries()).isZero();
 	}
@@ -150,9 +155,10 @@ class PingWatchdogTests {
 		}
 		threads.shutdown();
 		assertThat(threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
-		System.out.printf("request queue of 4, 12 threads for 5 s: %d commands succeeded, %d rejected locally, "
-				+ "%d watchdog PINGs, %d recoveries%n", succeeded.get(), rejected.get(), this.watchdog.getPings(),
-				this.watchdog.getRecoveries());
+		System.out.printf(
+				"request queue of 4, 12 threads for 5 s: %d commands succeeded, %d rejected locally, "
+						+ "%d watchdog PINGs, %d recoveries%n",
+				succeeded.get(), rejected.get(), this.watchdog.getPings(), this.watchdog.getRecoveries());
 		assertThat(rejected.get()).as("the queue did fill up").isPositive();
 		assertThat(this.watchdog.getRecoveries()).isZero();
 	}
@@ -196,7 +202,8 @@ class PingWatchdogTests {
 		System.out.printf("timed-out command: connection replaced %d ms after the silence "
 				+ "(idle interval 5 min, fast interval 200 ms, timeout 100 ms, command timeout 1 s, threshold 3)%n",
 				(System.nanoTime() - silencedAt) / 1_000_000);
-		await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+		await().atMost(Duration.ofSeconds(20))
+			.ignoreExceptions()
 			.until(() -> "v".equals(setAndGet("after-silence", "v")));
 	}
 
@@ -211,10 +218,12 @@ class PingWatchdogTests {
 		long silencedAt = System.nanoTime();
 		this.proxy.silenceOpenConnections();
 		await().atMost(Duration.ofSeconds(40)).until(() -> this.watchdog.getRecoveries() == 1);
-		System.out.printf("idle connection, defaults (interval %d ms, fast interval %d ms, timeout %d ms, "
-				+ "threshold %d): silent peer replaced %d ms after it went silent%n", defaults.getInterval().toMillis(),
-				defaults.getFastInterval().toMillis(), defaults.getTimeout().toMillis(),
-				defaults.getFailureThreshold(), (System.nanoTime() - silencedAt) / 1_000_000);
+		System.out.printf(
+				"idle connection, defaults (interval %d ms, fast interval %d ms, timeout %d ms, "
+						+ "threshold %d): silent peer replaced %d ms after it went silent%n",
+				defaults.getInterval().toMillis(), defaults.getFastInterval().toMillis(),
+				defaults.getTimeout().toMillis(), defaults.getFailureThreshold(),
+				(System.nanoTime() - silencedAt) / 1_000_000);
 	}
 
 	@Test
@@ -253,10 +262,12 @@ class PingWatchdogTests {
 		this.proxy.silenceOpenConnections();
 		await().atMost(Duration.ofSeconds(20)).until(() -> this.watchdog.getRecoveries() == 1);
 		long recoveredAt = System.nanoTime();
-		await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
+		await().atMost(Duration.ofSeconds(20))
+			.ignoreExceptions()
 			.until(() -> "v".equals(setAndGet("after-replace", "v")));
-		System.out.printf("silenced connection: replaced after %d ms, commands succeed after %d ms "
-				+ "(interval 200 ms, timeout 100 ms, command timeout 500 ms, threshold 3)%n",
+		System.out.printf(
+				"silenced connection: replaced after %d ms, commands succeed after %d ms "
+						+ "(interval 200 ms, timeout 100 ms, command timeout 500 ms, threshold 3)%n",
 				(recoveredAt - silencedAt) / 1_000_000, (System.nanoTime() - silencedAt) / 1_000_000);
 		assertThat(this.fixture.connection().sharedConnections()).as("Lettuce reconnected the same connection")
 			.containsExactly(before);

@@ -24,9 +24,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The reconnect log names the server's reason and what to do about it, once per outage:
- * a first WARN, at most one summary a minute, and a line when it ends. The events are
- * built here and the clock is simulated; {@code MaxClientsIntegrationTests} and
+ * The reconnect log names the server's reason and what to do about it, once per outage: a
+ * first WARN, at most one summary a minute, and a line when it ends. The events are built
+ * here and the clock is simulated; {@code MaxClientsIntegrationTests} and
  * {@code ReconnectOutageLogIntegrationTests} get them from a real server.
  */
 @ExtendWith(OutputCaptureExtension.class)
@@ -44,8 +44,9 @@ class ReconnectFailureReporterTests {
 	void fullServerNamesMaxclientsAndWhoHoldsTheConnections(CapturedOutput output) {
 		report(new RedisConnectionException("Unable to connect",
 				new RedisCommandExecutionException("ERR max number of clients reached")), 3);
-		assertThat(output).contains("Redis Governor [orders:i-1] could not reconnect to redis.internal:6379 "
-				+ "(attempt 3): ERR max number of clients reached. The server is full")
+		assertThat(output)
+			.contains("Redis Governor [orders:i-1] could not reconnect to redis.internal:6379 "
+					+ "(attempt 3): ERR max number of clients reached. The server is full")
 			.contains("raise maxclients");
 	}
 
@@ -53,8 +54,9 @@ class ReconnectFailureReporterTests {
 	void handshakeClosedByThePeerPointsAtMaxclientsAndProxies(CapturedOutput output) {
 		report(new RedisConnectionException("Unable to connect",
 				new RedisConnectionException("RedisHandshakeHandler not registered")), 4);
-		assertThat(output).contains("(attempt 4): the server closed the connection during the handshake "
-				+ "(RedisHandshakeHandler not registered). A full server closes new connections this way")
+		assertThat(output)
+			.contains("(attempt 4): the server closed the connection during the handshake "
+					+ "(RedisHandshakeHandler not registered). A full server closes new connections this way")
 			.contains("INFO clients");
 	}
 
@@ -77,7 +79,8 @@ class ReconnectFailureReporterTests {
 
 		List<String> lines = governorLines(output);
 		assertThat(lines).hasSizeLessThanOrEqualTo(1 + 60 + 1);
-		assertThat(lines.get(0)).contains("could not reconnect to redis.internal:6379 (attempt 1): Connection refused.");
+		assertThat(lines.get(0))
+			.contains("could not reconnect to redis.internal:6379 (attempt 1): Connection refused.");
 		assertThat(lines.get(1)).contains("Redis Governor [orders:i-1] connection to redis.internal:6379 still failing "
 				+ "after 1min 4s: 10 attempts failed so far, the last with: Connection refused.");
 		assertThat(lines.subList(1, lines.size() - 1)).isNotEmpty()
@@ -120,12 +123,9 @@ class ReconnectFailureReporterTests {
 		report(refused(), 2);
 		assertThat(governorLines(output)).hasSize(1);
 		// The server, named with its host name this time.
-		this.reporter.activated(connectedTo(new InetSocketAddress(
-				InetAddress.getByAddress("redis.internal", new byte[] { 127, 0, 0, 1 }), 6379)));
-		assertThat(governorLines(output)).hasSize(2)
-			.last()
-			.asString()
-			.contains("works again after 2 failed attempts");
+		this.reporter.activated(connectedTo(
+				new InetSocketAddress(InetAddress.getByAddress("redis.internal", new byte[] { 127, 0, 0, 1 }), 6379)));
+		assertThat(governorLines(output)).hasSize(2).last().asString().contains("works again after 2 failed attempts");
 	}
 
 	@Test
@@ -134,7 +134,8 @@ class ReconnectFailureReporterTests {
 		this.clock.advance(Duration.ofSeconds(30));
 		this.reporter.activated(connectedTo(new InetSocketAddress("10.0.0.9", 6379)));
 		assertThat(governorLines(output)).hasSize(1);
-		// A failover to a new address: that reconnect succeeded, and no attempt failed since.
+		// A failover to a new address: that reconnect succeeded, and no attempt failed
+		// since.
 		this.clock.advance(ReconnectFailureReporter.QUIET);
 		this.reporter.activated(connectedTo(new InetSocketAddress("10.0.0.9", 6379)));
 		assertThat(governorLines(output)).hasSize(2)
@@ -166,8 +167,8 @@ class ReconnectFailureReporterTests {
 	}
 
 	private void report(Throwable cause, int attempt) {
-		this.reporter.report(
-				new ReconnectFailedEvent(new InetSocketAddress("127.0.0.1", 50000), SERVER, cause, attempt));
+		this.reporter
+			.report(new ReconnectFailedEvent(new InetSocketAddress("127.0.0.1", 50000), SERVER, cause, attempt));
 	}
 
 	private static ConnectionActivatedEvent connectedTo(InetSocketAddress remote) {

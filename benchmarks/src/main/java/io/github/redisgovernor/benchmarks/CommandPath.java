@@ -21,8 +21,8 @@ import org.springframework.data.redis.core.StringRedisTemplate;
  * and of the governed application: the same {@code SET}s through
  * {@code StringRedisTemplate} from several threads, rounds alternating between the
  * variants so that machine noise hits both alike. The governor adds no
- * {@code CommandListener}; its activity counter is a Netty handler on each channel. Prints commands
- * per second for every round and the median of each variant.
+ * {@code CommandListener}; its activity counter is a Netty handler on each channel.
+ * Prints commands per second for every round and the median of each variant.
  * <p>
  * Arguments (optional): {@code --commands=200000} per round, {@code --threads=8},
  * {@code --rounds=3} per side.
@@ -63,8 +63,7 @@ public final class CommandPath {
 		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SoakApplication.class)
 			.properties("spring.main.web-application-type=none", "spring.data.redis.host=127.0.0.1",
 					"spring.data.redis.port=" + redis.port(), "redis.governor.enabled=" + enabled,
-					"redis.governor.application=command-path", "spring.main.banner-mode=off",
-					"logging.level.root=WARN")
+					"redis.governor.application=command-path", "spring.main.banner-mode=off", "logging.level.root=WARN")
 			.run()) {
 			StringRedisTemplate template = app.getBean(StringRedisTemplate.class);
 			run(template, commands / 10, threads);

@@ -58,9 +58,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * <p>
  * Usage: {@code FleetBenchmark [--instances=1000] [--seconds=40] [--probe-seconds=10]
  * [--rounds=5] [--settle-seconds=27] [--pin=true] [--calibrate=true] [--scheduler-threads=2]
- * [--components=registry,sampler,watchdog]
- * ({@code --components=ping}: a control, one {@code PING} per instance per heartbeat
- * interval instead of the governor)
+ * [--components=registry,sampler,watchdog] ({@code --components=ping}: a control, one
+ * {@code PING} per instance per heartbeat interval instead of the governor)
  * [--out=target/fleet-benchmark.txt]}
  */
 public final class FleetBenchmark {
@@ -76,8 +75,8 @@ public final class FleetBenchmark {
 		int instances = Integer.parseInt(arg(args, "instances", "1000"));
 		// Two heartbeat intervals by default: a window of whole intervals counts each
 		// instance's heartbeats exactly, wherever its schedule falls.
-		int seconds = Integer.parseInt(arg(args, "seconds", Long.toString(
-				new RedisGovernorProperties().getRegistry().getHeartbeatInterval().multipliedBy(2).toSeconds())));
+		int seconds = Integer.parseInt(arg(args, "seconds", Long
+			.toString(new RedisGovernorProperties().getRegistry().getHeartbeatInterval().multipliedBy(2).toSeconds())));
 		int rounds = Integer.parseInt(arg(args, "rounds", "5"));
 		int probeSeconds = Integer.parseInt(arg(args, "probe-seconds", "10"));
 		List<String> parts = List.of(arg(args, "components", "registry,sampler,watchdog").split(","));
@@ -100,11 +99,13 @@ public final class FleetBenchmark {
 			System.out.println("CPU: " + pinning);
 			ConnectionActivity activity = new ConnectionActivity();
 			ClientResources resources = DefaultClientResources.builder().nettyCustomizer(activity).build();
-			// The user-supplied executor of GovernorScheduler(ScheduledExecutorService): one
+			// The user-supplied executor of GovernorScheduler(ScheduledExecutorService):
+			// one
 			// for the whole fleet, as the one thread of each application would be.
 			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(schedulerThreads,
 					new NamedThreads("fleet-governor"));
-			// The timeout of every command the governor sends is a task here, cancelled on
+			// The timeout of every command the governor sends is a task here, cancelled
+			// on
 			// the reply: remove it then, as the scheduler's own executor does.
 			executor.setRemoveOnCancelPolicy(true);
 			GovernorScheduler scheduler = new GovernorScheduler(executor);
@@ -131,7 +132,8 @@ public final class FleetBenchmark {
 					long started = System.nanoTime();
 					for (int i = 0; i < instances; i++) {
 						stops.add(startGovernor(connections.get(i), scheduler, parts));
-						// Instance i starts i spreads after the first: 5 s for the whole fleet.
+						// Instance i starts i spreads after the first: 5 s for the whole
+						// fleet.
 						LockSupport.parkNanos(started + (i + 1) * spread - System.nanoTime());
 					}
 					System.out.printf("Started in %.1f s; running %d s before the window opens...%n",
@@ -168,8 +170,9 @@ public final class FleetBenchmark {
 	}
 
 	/**
-	 * Give Redis a core of its own, and this JVM (1,000 instances' threads) the others, so
-	 * that Redis's CPU time is not inflated by losing its core to the JVM in mid-command.
+	 * Give Redis a core of its own, and this JVM (1,000 instances' threads) the others,
+	 * so that Redis's CPU time is not inflated by losing its core to the JVM in
+	 * mid-command.
 	 */
 	private static String pin(RedisServer redis) throws Exception {
 		int cores = Runtime.getRuntime().availableProcessors();
@@ -227,10 +230,12 @@ public final class FleetBenchmark {
 		RedisGovernorProperties.Watchdog w = defaults.getWatchdog();
 		InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity, r.getKey(),
 				r.getHeartbeatInterval(), r.getTtl());
-		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity,
-				s.getSampleInterval(), s.getFastSampleInterval(), s.getClientListMaxAge());
-		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat reads INFO clients
-		// for the sampler whenever a sample is due, and the budget monitor makes the sampler
+		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity, s.getSampleInterval(),
+				s.getFastSampleInterval(), s.getClientListMaxAge());
+		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat reads INFO
+		// clients
+		// for the sampler whenever a sample is due, and the budget monitor makes the
+		// sampler
 		// sample on its own, faster, while the budget is unsettled.
 		if (parts.contains("registry") && parts.contains("sampler")) {
 			registry.sampleFor(sampler);
@@ -243,7 +248,8 @@ public final class FleetBenchmark {
 		watchdogs.add(watchdog);
 		ScheduledFuture<?> floor = null;
 		if (parts.contains("ping")) {
-			// Control, not the governor: the cheapest command, once per instance per heartbeat
+			// Control, not the governor: the cheapest command, once per instance per
+			// heartbeat
 			// interval, sent the way the governor sends its own. What a heartbeat at that
 			// rate cannot cost less than.
 			floor = scheduler.scheduleWithFixedDelay(() -> connection.submit((redis) -> redis.ping()), Duration.ZERO,
@@ -290,16 +296,17 @@ public final class FleetBenchmark {
 		double cpu = cpu(after) - cpu(before);
 		long scripts = calls(after, "evalsha") + calls(after, "eval") - calls(before, "evalsha")
 				- calls(before, "eval");
-		// Redis counts a command once it has run: the window's first INFO is in the second
+		// Redis counts a command once it has run: the window's first INFO is in the
+		// second
 		// reading, not in the first.
 		long infos = calls(after, "info") - calls(before, "info") - 1;
 		int threads = ManagementFactory.getThreadMXBean().getThreadCount();
 		long[] latencies = probe(redis, Duration.ofSeconds(probeSeconds));
 		Arrays.sort(latencies);
-		return new Phase(name, round, elapsed, commands / elapsed, 100.0 * cpu / elapsed,
-				percentile(latencies, 0.50), percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6,
-				Long.parseLong(after.get("connected_clients")), 100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed,
-				scripts, infos, threads, -1, -1);
+		return new Phase(name, round, elapsed, commands / elapsed, 100.0 * cpu / elapsed, percentile(latencies, 0.50),
+				percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6,
+				Long.parseLong(after.get("connected_clients")), 100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed, scripts,
+				infos, threads, -1, -1);
 	}
 
 	/** How often Redis ran a command, from {@code INFO commandstats}. */
@@ -343,7 +350,8 @@ public final class FleetBenchmark {
 			GovernedConnection connection = new GovernedConnection(factory, identity,
 					RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT, activity, scheduler,
 					new RedisGovernorProperties().getSharedConnection().resolve(false));
-			// A heartbeat due every 1 ms: the next goes out once the reply to the last is in.
+			// A heartbeat due every 1 ms: the next goes out once the reply to the last is
+			// in.
 			InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity,
 					"{redis-governor}:calibration", Duration.ofMillis(1), Duration.ofSeconds(30));
 			ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity,
@@ -429,8 +437,10 @@ public final class FleetBenchmark {
 	private static void report(int instances, int seconds, List<String> parts, String setUp, List<Phase> phases,
 			String registered, Calibration calibration, Path out) {
 		StringBuilder table = new StringBuilder();
-		table.append(String.format(Locale.ROOT, "Fleet benchmark, %s: %d simulated instances, %d s per phase, "
-				+ "components %s at their default settings; %s%n", Instant.now(), instances, seconds, parts, setUp));
+		table.append(String.format(Locale.ROOT,
+				"Fleet benchmark, %s: %d simulated instances, %d s per phase, "
+						+ "components %s at their default settings; %s%n",
+				Instant.now(), instances, seconds, parts, setUp));
 		table.append(String.format(Locale.ROOT, "%-5s %-14s %12s %15s %12s %12s %12s %8s %13s %8s %8s %7s %9s %8s%n",
 				"round", "phase", "commands/s", "redis CPU %core", "probe p50ms", "probe p99ms", "probe maxms",
 				"clients", "JVM CPU %core", "scripts", "INFO", "PINGs", "unsettled", "threads"));
@@ -451,27 +461,33 @@ public final class FleetBenchmark {
 			addedCommands.add(on.commandsPerSecond - off.commandsPerSecond);
 			addedCpu.add(on.cpuPercent - off.cpuPercent);
 			addedP99.add(on.p99 - off.p99);
-			table.append(String.format(Locale.ROOT, "round %d, governor adds: %.1f commands/s, %.3f %% of one core, "
-					+ "probe p99 %+.3f ms%n", on.round, on.commandsPerSecond - off.commandsPerSecond,
-					on.cpuPercent - off.cpuPercent, on.p99 - off.p99));
+			table.append(String.format(Locale.ROOT,
+					"round %d, governor adds: %.1f commands/s, %.3f %% of one core, " + "probe p99 %+.3f ms%n",
+					on.round, on.commandsPerSecond - off.commandsPerSecond, on.cpuPercent - off.cpuPercent,
+					on.p99 - off.p99));
 		}
 		double commands = median(addedCommands);
 		double cpu = median(addedCpu);
-		table.append(String.format(Locale.ROOT, "median of %d rounds, governor adds: %.1f commands/s, %.3f %% of one "
-				+ "core (%.5f %% per instance), probe p99 %+.3f ms; instances registered: %s%n", addedCpu.size(),
-				commands, cpu, cpu / instances, median(addedP99), registered));
-		table.append(String.format(Locale.ROOT, "linear estimate for 10,000 instances: %.0f commands/s, "
-				+ "%.2f %% of one core%n", commands * 10_000 / instances, cpu * 10_000 / instances));
+		table.append(String.format(Locale.ROOT,
+				"median of %d rounds, governor adds: %.1f commands/s, %.3f %% of one "
+						+ "core (%.5f %% per instance), probe p99 %+.3f ms; instances registered: %s%n",
+				addedCpu.size(), commands, cpu, cpu / instances, median(addedP99), registered));
+		table.append(String.format(Locale.ROOT,
+				"linear estimate for 10,000 instances: %.0f commands/s, " + "%.2f %% of one core%n",
+				commands * 10_000 / instances, cpu * 10_000 / instances));
 		if (calibration != null) {
 			double perSecond = instances * 1000.0
 					/ new RedisGovernorProperties().getRegistry().getHeartbeatInterval().toMillis();
-			table.append(String.format(Locale.ROOT, "calibration on one connection: PING %.1f us of Redis CPU each "
-					+ "(%.0f/s); heartbeat script with INFO clients %.1f us each (%.0f/s)%n", calibration.microsPerPing,
-					calibration.pingsPerSecond, calibration.microsPerHeartbeat, calibration.heartbeatsPerSecond));
-			table.append(String.format(Locale.ROOT, "calibrated cost of the background traffic: %.0f heartbeats/s x "
-					+ "%.1f us = %.3f %% of one core for %d instances; %.2f %% for 10,000%n", perSecond,
-					calibration.microsPerHeartbeat, perSecond * calibration.microsPerHeartbeat / 1e4, instances,
-					perSecond * calibration.microsPerHeartbeat / 1e4 * 10_000 / instances));
+			table.append(String.format(Locale.ROOT,
+					"calibration on one connection: PING %.1f us of Redis CPU each "
+							+ "(%.0f/s); heartbeat script with INFO clients %.1f us each (%.0f/s)%n",
+					calibration.microsPerPing, calibration.pingsPerSecond, calibration.microsPerHeartbeat,
+					calibration.heartbeatsPerSecond));
+			table.append(String.format(Locale.ROOT,
+					"calibrated cost of the background traffic: %.0f heartbeats/s x "
+							+ "%.1f us = %.3f %% of one core for %d instances; %.2f %% for 10,000%n",
+					perSecond, calibration.microsPerHeartbeat, perSecond * calibration.microsPerHeartbeat / 1e4,
+					instances, perSecond * calibration.microsPerHeartbeat / 1e4 * 10_000 / instances));
 		}
 		System.out.print(table);
 		try {

@@ -24,13 +24,13 @@ import io.github.redisgovernor.test.redis.RedisServer;
 /**
  * Sends a real SIGTERM to a separate {@link SoakApplication} process while 40 callers
  * keep {@code GET /slow} busy (one Redis call, then 300 ms), once governed and once with
- * {@code redis.governor.enabled=false}, and counts the outcomes: 200, refused (the
- * server no longer accepts connections), and anything else (another status, or a
- * connection reset). The application prints how many requests entered the endpoint and
- * how many completed: a request the application accepted has failed only if those two
- * differ or if fewer 200s came back than requests entered (a reset of a connection still
- * in the kernel's accept queue when Tomcat closes its server socket is not one the
- * application accepted). Prints the application's drain line too.
+ * {@code redis.governor.enabled=false}, and counts the outcomes: 200, refused (the server
+ * no longer accepts connections), and anything else (another status, or a connection
+ * reset). The application prints how many requests entered the endpoint and how many
+ * completed: a request the application accepted has failed only if those two differ or if
+ * fewer 200s came back than requests entered (a reset of a connection still in the
+ * kernel's accept queue when Tomcat closes its server socket is not one the application
+ * accepted). Prints the application's drain line too.
  *
  * @author Redis Governor contributors
  */
@@ -57,8 +57,8 @@ public final class SigtermUnderLoad {
 				System.getProperty("java.class.path"), SoakApplication.class.getName(), "--server.port=" + port,
 				"--server.shutdown=graceful", "--spring.data.redis.host=127.0.0.1",
 				"--spring.data.redis.port=" + redis.port(), "--redis.governor.enabled=" + governed,
-				"--redis.governor.application=sigterm", "--spring.main.banner-mode=off",
-				"--logging.level.root=WARN", "--logging.level.io.github.redisgovernor=INFO",
+				"--redis.governor.application=sigterm", "--spring.main.banner-mode=off", "--logging.level.root=WARN",
+				"--logging.level.io.github.redisgovernor=INFO",
 				"--logging.level.org.springframework.boot.tomcat.GracefulShutdown=INFO")
 			.redirectErrorStream(true)
 			.redirectOutput(log.toFile())

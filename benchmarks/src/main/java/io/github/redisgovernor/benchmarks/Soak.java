@@ -36,12 +36,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  * <p>
  * The verdict is PASS when, over the last third of the run, the application's Redis
  * connections do not move by more than 5% (max minus min, relative to the mean) and the
- * heap's trend (least-squares slope times the window) stays within 5% of its mean. A
- * leak grows steadily; these two figures catch it while ignoring GC noise.
+ * heap's trend (least-squares slope times the window) stays within 5% of its mean. A leak
+ * grows steadily; these two figures catch it while ignoring GC noise.
  * <p>
  * Arguments (all optional): {@code --duration=3m}, {@code --interval=5s},
- * {@code --rate=1000} (requests per second, all callers together),
- * {@code --callers=16}, {@code --out=target/soak-raw.csv}.
+ * {@code --rate=1000} (requests per second, all callers together), {@code --callers=16},
+ * {@code --out=target/soak-raw.csv}.
  *
  * @author Redis Governor contributors
  */
@@ -265,7 +265,8 @@ public final class Soak {
 
 	private static void write(Path out, List<Sample> samples) throws IOException {
 		List<String> lines = new ArrayList<>();
-		lines.add("timestamp,elapsed_s,app_connections,connected_clients,heap_used_bytes,threads,requests_per_s,errors");
+		lines
+			.add("timestamp,elapsed_s,app_connections,connected_clients,heap_used_bytes,threads,requests_per_s,errors");
 		samples.forEach((sample) -> lines.add(sample.csv()));
 		if (out.getParent() != null) {
 			Files.createDirectories(out.getParent());
@@ -289,8 +290,8 @@ public final class Soak {
 	record Sample(Instant timestamp, double elapsedSeconds, long appConnections, long connectedClients, long heapBytes,
 			int threads, double requestsPerSecond, long errors) {
 
-		static final String HEADER = String.format(Locale.ROOT, "%8s %10s %10s %10s %8s %10s %7s", "t(s)",
-				"app conns", "clients", "heap MB", "threads", "req/s", "errors");
+		static final String HEADER = String.format(Locale.ROOT, "%8s %10s %10s %10s %8s %10s %7s", "t(s)", "app conns",
+				"clients", "heap MB", "threads", "req/s", "errors");
 
 		String row() {
 			return String.format(Locale.ROOT, "%8.0f %10d %10d %10.1f %8d %10.0f %7d", this.elapsedSeconds,

@@ -16,9 +16,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The application under soak: Spring Boot with the governor starter, web MVC and the
- * actuator, serving {@code GET} and {@code PUT} on {@code /kv/{key}} through the
- * governed connection, as a user's service would, and {@code GET /slow}, which does one
- * Redis call and then holds the request for 300 ms (for {@link SigtermUnderLoad}).
+ * actuator, serving {@code GET} and {@code PUT} on {@code /kv/{key}} through the governed
+ * connection, as a user's service would, and {@code GET /slow}, which does one Redis call
+ * and then holds the request for 300 ms (for {@link SigtermUnderLoad}).
  *
  * @author Redis Governor contributors
  */

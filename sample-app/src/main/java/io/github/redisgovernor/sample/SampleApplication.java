@@ -4,8 +4,8 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 
 /**
- * A small key-value web service on Redis. Its only Redis-specific dependency is the
- * Redis Governor starter.
+ * A small key-value web service on Redis. Its only Redis-specific dependency is the Redis
+ * Governor starter.
  *
  * @author Redis Governor contributors
  */

@@ -31,8 +31,8 @@ class LocalRedisConfiguration {
 	@Bean(destroyMethod = "close")
 	RedisServer localRedisServer() {
 		RedisServer server = RedisServer.builder().name("sample-app").port(isFree(6379) ? 6379 : 0).start();
-		logger.info("No Redis configured: started a local redis-server " + server.version() + " on "
-				+ server.uri() + " (pid " + server.pid() + "). Try: redis-cli -p " + server.port() + " CLIENT LIST");
+		logger.info("No Redis configured: started a local redis-server " + server.version() + " on " + server.uri()
+				+ " (pid " + server.pid() + "). Try: redis-cli -p " + server.port() + " CLIENT LIST");
 		return server;
 	}
 

@@ -41,8 +41,8 @@ class SampleApplicationTests {
 
 	@Test
 	void putThenGetRoundTripsThroughRedis() throws Exception {
-		HttpResponse<String> put = send(HttpRequest.newBuilder(uri("/kv/greeting"))
-			.PUT(HttpRequest.BodyPublishers.ofString("hello")));
+		HttpResponse<String> put = send(
+				HttpRequest.newBuilder(uri("/kv/greeting")).PUT(HttpRequest.BodyPublishers.ofString("hello")));
 		assertThat(put.statusCode()).isEqualTo(204);
 		HttpResponse<String> get = send(HttpRequest.newBuilder(uri("/kv/greeting")).GET());
 		assertThat(get.statusCode()).isEqualTo(200);

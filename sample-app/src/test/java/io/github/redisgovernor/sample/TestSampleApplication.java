@@ -6,10 +6,11 @@ import java.util.List;
 import org.springframework.boot.SpringApplication;
 
 /**
- * Runs the sample app for development: {@code ./mvnw -pl sample-app -am spring-boot:test-run}.
- * When no Redis is configured it starts a real local {@code redis-server} (see
- * {@link LocalRedisConfiguration}). Set {@code REDIS_URL} or any
- * {@code spring.data.redis.*} property to use another Redis instead.
+ * Runs the sample app for development:
+ * {@code ./mvnw -pl sample-app -am spring-boot:test-run}. When no Redis is configured it
+ * starts a real local {@code redis-server} (see {@link LocalRedisConfiguration}). Set
+ * {@code REDIS_URL} or any {@code spring.data.redis.*} property to use another Redis
+ * instead.
  */
 public final class TestSampleApplication {
 

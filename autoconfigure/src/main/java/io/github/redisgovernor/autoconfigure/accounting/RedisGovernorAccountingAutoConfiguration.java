@@ -22,9 +22,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Auto-configuration of connection accounting: the instance registry, the server
- * figures sampler, the budget monitor and this instance's connection counts. All of them
- * use the governed, shared connection; none opens one of its own.
+ * Auto-configuration of connection accounting: the instance registry, the server figures
+ * sampler, the budget monitor and this instance's connection counts. All of them use the
+ * governed, shared connection; none opens one of its own.
  *
  * @author Redis Governor contributors
  */
@@ -45,8 +45,8 @@ public final class RedisGovernorAccountingAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	ServerFiguresSampler redisGovernorServerFiguresSampler(GovernedConnection connection,
-			GovernorScheduler scheduler, RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
+	ServerFiguresSampler redisGovernorServerFiguresSampler(GovernedConnection connection, GovernorScheduler scheduler,
+			RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
 		RedisGovernorProperties.Server server = properties.getServer();
 		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, connection.getIdentity(),
 				server.getSampleInterval(), server.getFastSampleInterval(), server.getClientListMaxAge());

@@ -27,8 +27,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * of the governor goes through, and of the {@link GovernorScheduler} its background work
  * runs on.
  * <p>
- * The governed factory is chosen once, the way Spring Boot chooses its templates' factory:
- * the single {@link LettuceConnectionFactory} candidate (one bean, or one marked
+ * The governed factory is chosen once, the way Spring Boot chooses its templates'
+ * factory: the single {@link LettuceConnectionFactory} candidate (one bean, or one marked
  * {@code @Primary}). With no single candidate no connection is governed, every feature
  * backs off, and the application starts; {@code ConnectionFactoryAudit} says why in one
  * WARN.

@@ -17,8 +17,8 @@ import org.springframework.context.annotation.Bean;
 /**
  * Auto-configuration of the {@code redisGovernor} health component (the connection
  * budget). Disabled with {@code management.health.redisgovernor.enabled=false}.
- * {@link DegradedStatusEnvironmentPostProcessor} places its DEGRADED status in the
- * status order.
+ * {@link DegradedStatusEnvironmentPostProcessor} places its DEGRADED status in the status
+ * order.
  *
  * @author Redis Governor contributors
  */

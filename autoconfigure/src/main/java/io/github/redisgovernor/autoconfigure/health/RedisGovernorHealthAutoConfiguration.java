@@ -21,9 +21,9 @@ import org.springframework.context.annotation.Bean;
  *
  * @author Redis Governor contributors
  */
-@AutoConfiguration(after = RedisGovernorConnectionAutoConfiguration.class,
-		beforeName = { "org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration",
-				"org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration" })
+@AutoConfiguration(after = RedisGovernorConnectionAutoConfiguration.class, beforeName = {
+		"org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration",
+		"org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration" })
 @ConditionalOnClass({ RedisClient.class, HealthIndicator.class, ConditionalOnEnabledHealthIndicator.class })
 @ConditionalOnBean(GovernedConnection.class)
 @ConditionalOnEnabledHealthIndicator("redis")

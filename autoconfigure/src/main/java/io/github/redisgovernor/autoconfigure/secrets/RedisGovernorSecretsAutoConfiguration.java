@@ -12,8 +12,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Auto-configuration that keeps Redis credentials out of the actuator's
- * {@code env} and {@code configprops} endpoints.
+ * Auto-configuration that keeps Redis credentials out of the actuator's {@code env} and
+ * {@code configprops} endpoints.
  *
  * @author Redis Governor contributors
  */

@@ -41,8 +41,8 @@ public final class RedisGovernorWatchdogAutoConfiguration {
 		if (!watchdog.isEnabled()) {
 			return ConnectionWatchdog.NONE;
 		}
-		return new PingWatchdog(connection, scheduler, watchdog.getInterval(), watchdog.getFastInterval(), watchdog.getTimeout(),
-				watchdog.getFailureThreshold());
+		return new PingWatchdog(connection, scheduler, watchdog.getInterval(), watchdog.getFastInterval(),
+				watchdog.getTimeout(), watchdog.getFailureThreshold());
 	}
 
 	@Bean

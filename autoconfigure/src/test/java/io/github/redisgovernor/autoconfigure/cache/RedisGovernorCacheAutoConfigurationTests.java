@@ -28,9 +28,8 @@ class RedisGovernorCacheAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class,
-				DataRedisAutoConfiguration.class, CacheAutoConfiguration.class,
-				RedisGovernorCacheAutoConfiguration.class))
+				RedisGovernorConnectionAutoConfiguration.class, DataRedisAutoConfiguration.class,
+				CacheAutoConfiguration.class, RedisGovernorCacheAutoConfiguration.class))
 		.withUserConfiguration(CachingEnabled.class)
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",
 				"spring.cache.type=redis");
@@ -60,8 +59,7 @@ class RedisGovernorCacheAutoConfigurationTests {
 		this.contextRunner.withPropertyValues("redis.governor.cache.fail-open=true")
 			.withBean("userCachingConfigurer", CachingConfigurer.class, () -> new CachingConfigurer() {
 			})
-			.run((context) -> assertThat(context).hasNotFailed()
-				.doesNotHaveBean(RedisGovernorCachingConfigurer.class));
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(RedisGovernorCachingConfigurer.class));
 	}
 
 	@Test

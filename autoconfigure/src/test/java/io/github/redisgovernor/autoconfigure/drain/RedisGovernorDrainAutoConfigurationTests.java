@@ -32,15 +32,14 @@ class RedisGovernorDrainAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class,
-				RedisGovernorDrainAutoConfiguration.class, DataRedisAutoConfiguration.class))
+				RedisGovernorConnectionAutoConfiguration.class, RedisGovernorDrainAutoConfiguration.class,
+				DataRedisAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1");
 
 	@Test
 	void runShouldCreateDrainAndDeferTheGovernedFactoryStop() {
 		this.contextRunner.run((context) -> {
-			assertThat(context).hasSingleBean(GracefulDrain.class)
-				.hasSingleBean(ConnectionFactoryShutdown.class);
+			assertThat(context).hasSingleBean(GracefulDrain.class).hasSingleBean(ConnectionFactoryShutdown.class);
 			assertThat(ConnectionFactoryShutdown.isDeferred(context.getBean(LettuceConnectionFactory.class))).isTrue();
 			assertThat(context.getBean(GracefulDrain.class).getPhase()).isEqualTo(GracefulDrain.PHASE);
 		});
@@ -49,17 +48,15 @@ class RedisGovernorDrainAutoConfigurationTests {
 	@Test
 	void runWhenDisabledShouldNotCreateDrain() {
 		this.contextRunner.withPropertyValues("redis.governor.enabled=false").run((context) -> {
-			assertThat(context).doesNotHaveBean(GracefulDrain.class)
-				.doesNotHaveBean(ConnectionFactoryShutdown.class);
-			assertThat(ConnectionFactoryShutdown.isDeferred(context.getBean(LettuceConnectionFactory.class)))
-				.isFalse();
+			assertThat(context).doesNotHaveBean(GracefulDrain.class).doesNotHaveBean(ConnectionFactoryShutdown.class);
+			assertThat(ConnectionFactoryShutdown.isDeferred(context.getBean(LettuceConnectionFactory.class))).isFalse();
 		});
 	}
 
 	@Test
 	void runWithUserDrainShouldBackOff() {
-		GracefulDrain userDrain = new GracefulDrain(new InstanceIdentity("a", "b"),
-				() -> Activity.UNKNOWN, List::of, Duration.ofSeconds(1), Duration.ZERO, (summary) -> {
+		GracefulDrain userDrain = new GracefulDrain(new InstanceIdentity("a", "b"), () -> Activity.UNKNOWN, List::of,
+				Duration.ofSeconds(1), Duration.ZERO, (summary) -> {
 				});
 		this.contextRunner.withBean(GracefulDrain.class, () -> userDrain)
 			.run((context) -> assertThat(context.getBean(GracefulDrain.class)).isSameAs(userDrain));
@@ -73,8 +70,7 @@ class RedisGovernorDrainAutoConfigurationTests {
 			assertThat(registry.get("redis.governor.commands.inflight").tag("application", "orders").gauge().value())
 				.isZero();
 			context.getBean(DrainMetrics.class).drained(new DrainSummary(3, 0, Duration.ofMillis(250), false));
-			assertThat(registry.get("redis.governor.drain").tag("application", "orders").timer().count())
-				.isEqualTo(1);
+			assertThat(registry.get("redis.governor.drain").tag("application", "orders").timer().count()).isEqualTo(1);
 		});
 	}
 

@@ -21,11 +21,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RedisGovernorEndpointAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
-		// As SpringApplication does: the access condition reads 'read-only' as Access.READ_ONLY.
+		// As SpringApplication does: the access condition reads 'read-only' as
+		// Access.READ_ONLY.
 		.withInitializer((context) -> context.getEnvironment().setConversionService(new ApplicationConversionService()))
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class, DataRedisAutoConfiguration.class, RedisGovernorAccountingAutoConfiguration.class,
-				RedisGovernorEndpointAutoConfiguration.class))
+				RedisGovernorConnectionAutoConfiguration.class, DataRedisAutoConfiguration.class,
+				RedisGovernorAccountingAutoConfiguration.class, RedisGovernorEndpointAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",
 				"spring.data.redis.port=1", "redis.governor.connect-timeout=200ms",
 				"management.endpoints.web.exposure.include=health,redisgovernor");

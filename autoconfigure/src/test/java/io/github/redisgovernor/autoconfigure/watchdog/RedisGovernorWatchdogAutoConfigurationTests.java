@@ -36,9 +36,8 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class,
-				RedisGovernorWatchdogAutoConfiguration.class, RedisGovernorStartupAutoConfiguration.class,
-				DataRedisAutoConfiguration.class))
+				RedisGovernorConnectionAutoConfiguration.class, RedisGovernorWatchdogAutoConfiguration.class,
+				RedisGovernorStartupAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",
 				"spring.data.redis.port=" + freePort());
 
@@ -59,8 +58,8 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("redis.governor.watchdog.interval=15s", "redis.governor.watchdog.fast-interval=3s",
 					"redis.governor.watchdog.timeout=2s", "redis.governor.watchdog.failure-threshold=5")
-			.run((context) -> assertThat(context.getBean(ConnectionWatchdog.class))
-				.hasToString("PingWatchdog[interval=15000ms, fastInterval=3000ms, timeout=2000ms, failureThreshold=5]"));
+			.run((context) -> assertThat(context.getBean(ConnectionWatchdog.class)).hasToString(
+					"PingWatchdog[interval=15000ms, fastInterval=3000ms, timeout=2000ms, failureThreshold=5]"));
 	}
 
 	@Test
@@ -140,8 +139,8 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 
 	@Test
 	void runByDefaultShouldStartWithoutRedisAndWithoutStartupCheck() {
-		this.contextRunner.run((context) -> assertThat(context).hasNotFailed()
-			.doesNotHaveBean(StartupConnectivityCheck.class));
+		this.contextRunner
+			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(StartupConnectivityCheck.class));
 	}
 
 	@Test

@@ -16,210 +16,225 @@ import java.util.concurrent.TimeUnit;
 /** Runs a redis-server binary of this host as a child process. */
 final class ProcessLauncher implements Launcher {
 
-    private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
-    private static final int LOG_TAIL_LINES = 30;
+	private static final Duration EXIT_TIMEOUT = Duration.ofSeconds(10);
 
-    private final Path binary;
-    private final RedisServer.Source source;
+	private static final int LOG_TAIL_LINES = 30;
 
-    ProcessLauncher(Path binary, RedisServer.Source source) {
-        this.binary = binary;
-        this.source = source;
-    }
+	private final Path binary;
 
-    Path binary() {
-        return binary;
-    }
+	private final RedisServer.Source source;
 
-    @Override
-    public RedisServer.Source source() {
-        return source;
-    }
+	ProcessLauncher(Path binary, RedisServer.Source source) {
+		this.binary = binary;
+		this.source = source;
+	}
 
-    @Override
-    public String description() {
-        return binary.toString();
-    }
+	Path binary() {
+		return binary;
+	}
 
-    @Override
-    public RedisInstance launch(int port, List<String> redisArgs, Path workDir) throws IOException {
-        Path logFile = workDir.resolve("redis.log");
-        Path consoleFile = workDir.resolve("console.log");
-        List<String> command = new ArrayList<>(List.of(binary.toString(),
-                "--port", String.valueOf(port),
-                "--bind", "127.0.0.1",
-                "--dir", workDir.toString(),
-                "--daemonize", "no",
-                "--logfile", logFile.toString()));
-        command.addAll(redisArgs);
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(workDir.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(Redirect.appendTo(consoleFile.toFile()));
-        // Both files are appended to across restarts; a run only reports what it wrote itself.
-        long logOffset = sizeOf(logFile);
-        long consoleOffset = sizeOf(consoleFile);
-        return new LocalInstance(start(builder), logFile, logOffset, consoleFile, consoleOffset);
-    }
+	@Override
+	public RedisServer.Source source() {
+		return source;
+	}
 
-    /**
-     * Starts the process, retrying on ETXTBSY: a binary just extracted by this JVM can be briefly
-     * held open for writing by a child that another thread forked meanwhile.
-     */
-    private static Process start(ProcessBuilder builder) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return builder.start();
-            } catch (IOException e) {
-                if (attempt == 5 || e.getMessage() == null || !e.getMessage().contains("error=26")) {
-                    throw e;
-                }
-                sleep(Duration.ofMillis(50L * attempt));
-            }
-        }
-    }
+	@Override
+	public String description() {
+		return binary.toString();
+	}
 
-    private static long sizeOf(Path file) throws IOException {
-        return Files.exists(file) ? Files.size(file) : 0;
-    }
+	@Override
+	public RedisInstance launch(int port, List<String> redisArgs, Path workDir) throws IOException {
+		Path logFile = workDir.resolve("redis.log");
+		Path consoleFile = workDir.resolve("console.log");
+		List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", String.valueOf(port), "--bind",
+				"127.0.0.1", "--dir", workDir.toString(), "--daemonize", "no", "--logfile", logFile.toString()));
+		command.addAll(redisArgs);
+		ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(Redirect.appendTo(consoleFile.toFile()));
+		// Both files are appended to across restarts; a run only reports what it wrote
+		// itself.
+		long logOffset = sizeOf(logFile);
+		long consoleOffset = sizeOf(consoleFile);
+		return new LocalInstance(start(builder), logFile, logOffset, consoleFile, consoleOffset);
+	}
 
-    static void sleep(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted", e);
-        }
-    }
+	/**
+	 * Starts the process, retrying on ETXTBSY: a binary just extracted by this JVM can be
+	 * briefly held open for writing by a child that another thread forked meanwhile.
+	 */
+	private static Process start(ProcessBuilder builder) throws IOException {
+		for (int attempt = 1;; attempt++) {
+			try {
+				return builder.start();
+			}
+			catch (IOException e) {
+				if (attempt == 5 || e.getMessage() == null || !e.getMessage().contains("error=26")) {
+					throw e;
+				}
+				sleep(Duration.ofMillis(50L * attempt));
+			}
+		}
+	}
 
-    private static final class LocalInstance implements RedisInstance {
+	private static long sizeOf(Path file) throws IOException {
+		return Files.exists(file) ? Files.size(file) : 0;
+	}
 
-        private final Process process;
-        private final Path logFile;
-        private final long logOffset;
-        private final Path consoleFile;
-        private final long consoleOffset;
+	static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted", e);
+		}
+	}
 
-        LocalInstance(Process process, Path logFile, long logOffset, Path consoleFile, long consoleOffset) {
-            this.process = process;
-            this.logFile = logFile;
-            this.logOffset = logOffset;
-            this.consoleFile = consoleFile;
-            this.consoleOffset = consoleOffset;
-        }
+	private static final class LocalInstance implements RedisInstance {
 
-        @Override
-        public long pid() {
-            return process.pid();
-        }
+		private final Process process;
 
-        @Override
-        public boolean isAlive() {
-            return process.isAlive();
-        }
+		private final Path logFile;
 
-        @Override
-        public void pause() {
-            signal("STOP");
-            awaitStopped();
-        }
+		private final long logOffset;
 
-        @Override
-        public void resume() {
-            signal("CONT");
-        }
+		private final Path consoleFile;
 
-        @Override
-        public void stop() {
-            if (!process.isAlive()) {
-                return;
-            }
-            process.destroy(); // SIGTERM: redis-server shuts down cleanly (nothing to save)
-            if (!awaitExit()) {
-                kill();
-            }
-        }
+		private final long consoleOffset;
 
-        @Override
-        public void kill() {
-            process.destroyForcibly();
-            if (!awaitExit()) {
-                throw new IllegalStateException("redis-server pid " + pid() + " did not exit after SIGKILL");
-            }
-        }
+		LocalInstance(Process process, Path logFile, long logOffset, Path consoleFile, long consoleOffset) {
+			this.process = process;
+			this.logFile = logFile;
+			this.logOffset = logOffset;
+			this.consoleFile = consoleFile;
+			this.consoleOffset = consoleOffset;
+		}
 
-        private boolean awaitExit() {
-            try {
-                return process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for redis-server to exit", e);
-            }
-        }
+		@Override
+		public long pid() {
+			return process.pid();
+		}
 
-        private void signal(String signal) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("redis-server pid " + pid() + " is not running");
-            }
-            // The shell's built-in kill: /bin/kill is not installed on every slim image.
-            ProcessBuilder builder = new ProcessBuilder("sh", "-c", "kill -s " + signal + " \"$1\"", "sh",
-                    String.valueOf(pid())).redirectErrorStream(true);
-            try {
-                Process kill = builder.start();
-                String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (!kill.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
-                    throw new IllegalStateException("kill -s " + signal + " " + pid() + " failed: " + output);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("Could not run kill -s " + signal, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while sending SIG" + signal, e);
-            }
-        }
+		@Override
+		public boolean isAlive() {
+			return process.isAlive();
+		}
 
-        /**
-         * SIGSTOP takes effect asynchronously; on Linux wait until the process state is 'T' so that
-         * callers can rely on the server being frozen once {@link #pause()} returns.
-         */
-        private void awaitStopped() {
-            Path stat = Path.of("/proc", String.valueOf(pid()), "stat");
-            if (!Files.exists(stat)) {
-                return;
-            }
-            long deadline = System.nanoTime() + EXIT_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline) {
-                try {
-                    String content = Files.readString(stat);
-                    // "pid (comm) S ...": the command name may contain spaces and parentheses.
-                    char state = content.charAt(content.lastIndexOf(')') + 2);
-                    if (state == 'T' || state == 't') {
-                        return;
-                    }
-                } catch (IOException e) {
-                    return; // the process is gone; later calls report it
-                }
-                sleep(Duration.ofMillis(5));
-            }
-            throw new IllegalStateException("redis-server pid " + pid() + " did not stop after SIGSTOP");
-        }
+		@Override
+		public void pause() {
+			signal("STOP");
+			awaitStopped();
+		}
 
-        @Override
-        public String logTail() {
-            List<String> lines = new ArrayList<>();
-            lines.addAll(readFrom(logFile, logOffset));
-            lines.addAll(readFrom(consoleFile, consoleOffset));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
-        }
+		@Override
+		public void resume() {
+			signal("CONT");
+		}
 
-        private static List<String> readFrom(Path file, long offset) {
-            try (InputStream in = Files.newInputStream(file)) {
-                in.skipNBytes(offset);
-                String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                return text.isBlank() ? List.of() : Arrays.asList(text.strip().split("\\R"));
-            } catch (IOException e) {
-                return List.of();
-            }
-        }
-    }
+		@Override
+		public void stop() {
+			if (!process.isAlive()) {
+				return;
+			}
+			process.destroy(); // SIGTERM: redis-server shuts down cleanly (nothing to
+								// save)
+			if (!awaitExit()) {
+				kill();
+			}
+		}
+
+		@Override
+		public void kill() {
+			process.destroyForcibly();
+			if (!awaitExit()) {
+				throw new IllegalStateException("redis-server pid " + pid() + " did not exit after SIGKILL");
+			}
+		}
+
+		private boolean awaitExit() {
+			try {
+				return process.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while waiting for redis-server to exit", e);
+			}
+		}
+
+		private void signal(String signal) {
+			if (!process.isAlive()) {
+				throw new IllegalStateException("redis-server pid " + pid() + " is not running");
+			}
+			// The shell's built-in kill: /bin/kill is not installed on every slim image.
+			ProcessBuilder builder = new ProcessBuilder("sh", "-c", "kill -s " + signal + " \"$1\"", "sh",
+					String.valueOf(pid()))
+				.redirectErrorStream(true);
+			try {
+				Process kill = builder.start();
+				String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+				if (!kill.waitFor(EXIT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) || kill.exitValue() != 0) {
+					throw new IllegalStateException("kill -s " + signal + " " + pid() + " failed: " + output);
+				}
+			}
+			catch (IOException e) {
+				throw new UncheckedIOException("Could not run kill -s " + signal, e);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while sending SIG" + signal, e);
+			}
+		}
+
+		/**
+		 * SIGSTOP takes effect asynchronously; on Linux wait until the process state is
+		 * 'T' so that callers can rely on the server being frozen once {@link #pause()}
+		 * returns.
+		 */
+		private void awaitStopped() {
+			Path stat = Path.of("/proc", String.valueOf(pid()), "stat");
+			if (!Files.exists(stat)) {
+				return;
+			}
+			long deadline = System.nanoTime() + EXIT_TIMEOUT.toNanos();
+			while (System.nanoTime() < deadline) {
+				try {
+					String content = Files.readString(stat);
+					// "pid (comm) S ...": the command name may contain spaces and
+					// parentheses.
+					char state = content.charAt(content.lastIndexOf(')') + 2);
+					if (state == 'T' || state == 't') {
+						return;
+					}
+				}
+				catch (IOException e) {
+					return; // the process is gone; later calls report it
+				}
+				sleep(Duration.ofMillis(5));
+			}
+			throw new IllegalStateException("redis-server pid " + pid() + " did not stop after SIGSTOP");
+		}
+
+		@Override
+		public String logTail() {
+			List<String> lines = new ArrayList<>();
+			lines.addAll(readFrom(logFile, logOffset));
+			lines.addAll(readFrom(consoleFile, consoleOffset));
+			return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_TAIL_LINES), lines.size()));
+		}
+
+		private static List<String> readFrom(Path file, long offset) {
+			try (InputStream in = Files.newInputStream(file)) {
+				in.skipNBytes(offset);
+				String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+				return text.isBlank() ? List.of() : Arrays.asList(text.strip().split("\\R"));
+			}
+			catch (IOException e) {
+				return List.of();
+			}
+		}
+
+	}
+
 }

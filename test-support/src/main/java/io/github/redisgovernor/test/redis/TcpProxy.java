@@ -18,8 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A loopback TCP proxy for fault injection: clients connect to {@link #port()}, each connection is
- * relayed to {@code 127.0.0.1:targetPort}.
+ * A loopback TCP proxy for fault injection: clients connect to {@link #port()}, each
+ * connection is relayed to {@code 127.0.0.1:targetPort}.
  *
  * <pre>{@code
  * try (TcpProxy proxy = TcpProxy.start(redis.port())) {
@@ -31,200 +31,231 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private static final int CONNECT_TIMEOUT_MILLIS = 5000;
-    private static final AtomicInteger proxies = new AtomicInteger();
+	private static final int CONNECT_TIMEOUT_MILLIS = 5000;
 
-    private final ServerSocket server;
-    private final ExecutorService threads;
-    private final Set<Link> links = ConcurrentHashMap.newKeySet();
-    private final CountDownLatch acceptLoopEnded = new CountDownLatch(1);
-    private volatile int targetPort;
-    private volatile boolean silenced;
-    private volatile boolean closed;
+	private static final AtomicInteger proxies = new AtomicInteger();
 
-    private TcpProxy(ServerSocket server, int targetPort) {
-        this.server = server;
-        this.targetPort = targetPort;
-        int id = proxies.incrementAndGet();
-        AtomicInteger threadCount = new AtomicInteger();
-        this.threads = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "tcp-proxy-" + id + "-" + threadCount.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-    }
+	private final ServerSocket server;
 
-    /** Starts a proxy on a free loopback port that relays to {@code 127.0.0.1:targetPort}. */
-    public static TcpProxy start(int targetPort) {
-        ServerSocket server;
-        try {
-            server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot open a loopback port for the proxy", e);
-        }
-        TcpProxy proxy = new TcpProxy(server, targetPort);
-        proxy.threads.execute(proxy::acceptLoop);
-        return proxy;
-    }
+	private final ExecutorService threads;
 
-    /** The loopback port that clients connect to. */
-    public int port() {
-        return server.getLocalPort();
-    }
+	private final Set<Link> links = ConcurrentHashMap.newKeySet();
 
-    /** Relays connections accepted from now on to the new port; open connections are not moved. */
-    public void retarget(int newTargetPort) {
-        this.targetPort = newTargetPort;
-    }
+	private final CountDownLatch acceptLoopEnded = new CountDownLatch(1);
 
-    /**
-     * From now on, swallows every byte in both directions on every connection, open or new. The
-     * connections stay open and the kernel keeps acknowledging what the peers send, like a server
-     * that stopped answering. Swallowed bytes are lost, also after {@link #unsilence()}.
-     */
-    public void silence() {
-        silenced = true;
-    }
+	private volatile int targetPort;
 
-    /**
-     * Swallows every byte in both directions on the connections open now, while connections
-     * accepted later are relayed normally: with {@link #retarget(int)}, a failover behind a load
-     * balancer that keeps the old connections open without relaying them.
-     */
-    public void silenceOpenConnections() {
-        links.forEach(link -> link.silenced = true);
-    }
+	private volatile boolean silenced;
 
-    /** Relays bytes again after {@link #silence()}. */
-    public void unsilence() {
-        silenced = false;
-    }
+	private volatile boolean closed;
 
-    /** Closes every open connection, on the client side and the target side. */
-    public void dropConnections() {
-        links.forEach(Link::close);
-    }
+	private TcpProxy(ServerSocket server, int targetPort) {
+		this.server = server;
+		this.targetPort = targetPort;
+		int id = proxies.incrementAndGet();
+		AtomicInteger threadCount = new AtomicInteger();
+		this.threads = Executors.newCachedThreadPool(task -> {
+			Thread thread = new Thread(task, "tcp-proxy-" + id + "-" + threadCount.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
 
-    /** The number of relayed connections that are open. */
-    public int activeConnections() {
-        return links.size();
-    }
+	/**
+	 * Starts a proxy on a free loopback port that relays to {@code 127.0.0.1:targetPort}.
+	 */
+	public static TcpProxy start(int targetPort) {
+		ServerSocket server;
+		try {
+			server = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"));
+		}
+		catch (IOException e) {
+			throw new UncheckedIOException("Cannot open a loopback port for the proxy", e);
+		}
+		TcpProxy proxy = new TcpProxy(server, targetPort);
+		proxy.threads.execute(proxy::acceptLoop);
+		return proxy;
+	}
 
-    /** Stops accepting and closes every open connection. Idempotent. */
-    @Override
-    public void close() {
-        closed = true;
-        try {
-            server.close();
-        } catch (IOException ignored) {
-            // closing anyway
-        }
-        // The kernel keeps the port listening until the thread blocked in accept() has returned.
-        try {
-            acceptLoopEnded.await(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        dropConnections();
-        threads.shutdownNow();
-    }
+	/** The loopback port that clients connect to. */
+	public int port() {
+		return server.getLocalPort();
+	}
 
-    @Override
-    public String toString() {
-        return "TcpProxy[127.0.0.1:" + port() + " -> 127.0.0.1:" + targetPort
-                + (silenced ? ", silenced" : "") + ", " + activeConnections() + " connections]";
-    }
+	/**
+	 * Relays connections accepted from now on to the new port; open connections are not
+	 * moved.
+	 */
+	public void retarget(int newTargetPort) {
+		this.targetPort = newTargetPort;
+	}
 
-    private void acceptLoop() {
-        try {
-            while (!closed) {
-                try {
-                    Socket client = server.accept();
-                    threads.execute(() -> relay(client));
-                } catch (IOException e) {
-                    if (!closed) {
-                        pauseAfterFailedAccept(); // e.g. out of file descriptors: do not spin
-                    }
-                }
-            }
-        } finally {
-            acceptLoopEnded.countDown();
-        }
-    }
+	/**
+	 * From now on, swallows every byte in both directions on every connection, open or
+	 * new. The connections stay open and the kernel keeps acknowledging what the peers
+	 * send, like a server that stopped answering. Swallowed bytes are lost, also after
+	 * {@link #unsilence()}.
+	 */
+	public void silence() {
+		silenced = true;
+	}
 
-    private void relay(Socket client) {
-        Socket upstream = new Socket();
-        try {
-            client.setTcpNoDelay(true);
-            upstream.setTcpNoDelay(true);
-            upstream.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), targetPort),
-                    CONNECT_TIMEOUT_MILLIS);
-        } catch (IOException e) {
-            closeQuietly(client);
-            closeQuietly(upstream);
-            return;
-        }
-        Link link = new Link(client, upstream);
-        links.add(link);
-        try {
-            threads.execute(() -> pump(link, client, upstream));
-            threads.execute(() -> pump(link, upstream, client));
-        } catch (RejectedExecutionException e) {
-            link.close(); // the proxy was closed meanwhile
-        }
-    }
+	/**
+	 * Swallows every byte in both directions on the connections open now, while
+	 * connections accepted later are relayed normally: with {@link #retarget(int)}, a
+	 * failover behind a load balancer that keeps the old connections open without
+	 * relaying them.
+	 */
+	public void silenceOpenConnections() {
+		links.forEach(link -> link.silenced = true);
+	}
 
-    private void pump(Link link, Socket from, Socket to) {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            int read;
-            while ((read = in.read(buffer)) != -1) {
-                if (!silenced && !link.silenced) {
-                    out.write(buffer, 0, read);
-                    out.flush();
-                }
-            }
-        } catch (IOException ignored) {
-            // a closed socket ends the relay
-        } finally {
-            link.close();
-        }
-    }
+	/** Relays bytes again after {@link #silence()}. */
+	public void unsilence() {
+		silenced = false;
+	}
 
-    private static void pauseAfterFailedAccept() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
+	/** Closes every open connection, on the client side and the target side. */
+	public void dropConnections() {
+		links.forEach(Link::close);
+	}
 
-    private static void closeQuietly(Socket socket) {
-        try {
-            socket.close();
-        } catch (IOException ignored) {
-            // nothing to do
-        }
-    }
+	/** The number of relayed connections that are open. */
+	public int activeConnections() {
+		return links.size();
+	}
 
-    /** One relayed connection: the client socket and its target socket. */
-    private final class Link {
+	/** Stops accepting and closes every open connection. Idempotent. */
+	@Override
+	public void close() {
+		closed = true;
+		try {
+			server.close();
+		}
+		catch (IOException ignored) {
+			// closing anyway
+		}
+		// The kernel keeps the port listening until the thread blocked in accept() has
+		// returned.
+		try {
+			acceptLoopEnded.await(5, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		dropConnections();
+		threads.shutdownNow();
+	}
 
-        private final Socket client;
-        private final Socket upstream;
-        private volatile boolean silenced;
+	@Override
+	public String toString() {
+		return "TcpProxy[127.0.0.1:" + port() + " -> 127.0.0.1:" + targetPort + (silenced ? ", silenced" : "") + ", "
+				+ activeConnections() + " connections]";
+	}
 
-        Link(Socket client, Socket upstream) {
-            this.client = client;
-            this.upstream = upstream;
-        }
+	private void acceptLoop() {
+		try {
+			while (!closed) {
+				try {
+					Socket client = server.accept();
+					threads.execute(() -> relay(client));
+				}
+				catch (IOException e) {
+					if (!closed) {
+						pauseAfterFailedAccept(); // e.g. out of file descriptors: do not
+													// spin
+					}
+				}
+			}
+		}
+		finally {
+			acceptLoopEnded.countDown();
+		}
+	}
 
-        void close() {
-            links.remove(this);
-            closeQuietly(client);
-            closeQuietly(upstream);
-        }
-    }
+	private void relay(Socket client) {
+		Socket upstream = new Socket();
+		try {
+			client.setTcpNoDelay(true);
+			upstream.setTcpNoDelay(true);
+			upstream.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), targetPort),
+					CONNECT_TIMEOUT_MILLIS);
+		}
+		catch (IOException e) {
+			closeQuietly(client);
+			closeQuietly(upstream);
+			return;
+		}
+		Link link = new Link(client, upstream);
+		links.add(link);
+		try {
+			threads.execute(() -> pump(link, client, upstream));
+			threads.execute(() -> pump(link, upstream, client));
+		}
+		catch (RejectedExecutionException e) {
+			link.close(); // the proxy was closed meanwhile
+		}
+	}
+
+	private void pump(Link link, Socket from, Socket to) {
+		byte[] buffer = new byte[16 * 1024];
+		try {
+			InputStream in = from.getInputStream();
+			OutputStream out = to.getOutputStream();
+			int read;
+			while ((read = in.read(buffer)) != -1) {
+				if (!silenced && !link.silenced) {
+					out.write(buffer, 0, read);
+					out.flush();
+				}
+			}
+		}
+		catch (IOException ignored) {
+			// a closed socket ends the relay
+		}
+		finally {
+			link.close();
+		}
+	}
+
+	private static void pauseAfterFailedAccept() {
+		try {
+			Thread.sleep(10);
+		}
+		catch (InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	private static void closeQuietly(Socket socket) {
+		try {
+			socket.close();
+		}
+		catch (IOException ignored) {
+			// nothing to do
+		}
+	}
+
+	/** One relayed connection: the client socket and its target socket. */
+	private final class Link {
+
+		private final Socket client;
+
+		private final Socket upstream;
+
+		private volatile boolean silenced;
+
+		Link(Socket client, Socket upstream) {
+			this.client = client;
+			this.upstream = upstream;
+		}
+
+		void close() {
+			links.remove(this);
+			closeQuietly(client);
+			closeQuietly(upstream);
+		}
+
+	}
+
 }

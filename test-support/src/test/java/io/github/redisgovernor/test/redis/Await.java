@@ -3,28 +3,33 @@ package io.github.redisgovernor.test.redis;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 
-/** Bounded polling for conditions that become true asynchronously; the timeout only guards against hangs. */
+/**
+ * Bounded polling for conditions that become true asynchronously; the timeout only guards
+ * against hangs.
+ */
 final class Await {
 
-    private Await() {
-    }
+	private Await() {
+	}
 
-    static void until(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("Timed out waiting until " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("Interrupted waiting until " + what, e);
-            }
-        }
-    }
+	static void until(String what, BooleanSupplier condition) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (!condition.getAsBoolean()) {
+			if (System.nanoTime() > deadline) {
+				throw new AssertionError("Timed out waiting until " + what);
+			}
+			try {
+				Thread.sleep(10);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+				throw new AssertionError("Interrupted waiting until " + what, e);
+			}
+		}
+	}
 
-    static boolean alive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
+	static boolean alive(long pid) {
+		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+	}
+
 }

@@ -167,7 +167,7 @@ public class GracefulDrain implements SmartLifecycle, ApplicationListener<Contex
 		this.drained = true;
 		if ((!this.closeDeferred || !this.closing) && this.closed.compareAndSet(false, true)) {
 			// The factory's own stop closes the connection right after this phase.
-			report(quiet, current());
+			report(quiet, current(), finished());
 		}
 	}
 
@@ -187,12 +187,14 @@ public class GracefulDrain implements SmartLifecycle, ApplicationListener<Contex
 		// sent since, is still quiet. Otherwise wait again within the same deadline.
 		boolean idleSinceDrained = started() == this.startedWhenDrained && current() == 0;
 		boolean quiet = this.quietWhenDrained && (idleSinceDrained || awaitQuiet());
+		// Read before the close: a closed connection counts nothing.
 		long abandoned = current();
+		long finished = finished();
 		try {
 			closeConnection.run();
 		}
 		finally {
-			report(quiet, abandoned);
+			report(quiet, abandoned, finished);
 		}
 	}
 
@@ -237,9 +239,10 @@ public class GracefulDrain implements SmartLifecycle, ApplicationListener<Contex
 		}
 	}
 
-	private void report(boolean quiet, long abandoned) {
+	private void report(boolean quiet, long abandoned, long finished) {
 		Duration duration = Duration.ofNanos(System.nanoTime() - this.startNanos);
-		long drainedCommands = Math.max(0, finished() - this.finishedAtStart - abandoned);
+		// Commands answered since the drain began; the abandoned ones are still waiting.
+		long drainedCommands = Math.max(0, finished - this.finishedAtStart);
 		DrainSummary summary = new DrainSummary(drainedCommands, abandoned, duration, !quiet);
 		String line = "Redis Governor [" + this.identity + "] drained the Redis connection in " + duration.toMillis()
 				+ "ms: " + drainedCommands + " commands completed during the drain, " + abandoned + " abandoned";

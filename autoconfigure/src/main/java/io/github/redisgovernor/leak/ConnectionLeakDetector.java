@@ -224,6 +224,9 @@ public class ConnectionLeakDetector implements DisposableBean {
 			}
 			ConnectionLeakDetector.this.watching.decrementAndGet();
 			clear();
+			// A cancelled check may stay queued until its time on an executor that keeps
+			// cancelled tasks (one the application supplied): it must not hold the stack.
+			this.stack = null;
 			Future<?> check = this.check;
 			if (check != null) {
 				check.cancel(false);

@@ -224,9 +224,6 @@ public class ConnectionLeakDetector implements DisposableBean {
 			}
 			ConnectionLeakDetector.this.watching.decrementAndGet();
 			clear();
-			// A cancelled check may stay queued until its time on an executor that keeps
-			// cancelled tasks (one the application supplied): it must not hold the stack.
-			this.stack = null;
 			Future<?> check = this.check;
 			if (check != null) {
 				check.cancel(false);
@@ -255,7 +252,11 @@ public class ConnectionLeakDetector implements DisposableBean {
 		}
 
 		private void closed() {
-			if (leave() && this.reported) {
+			boolean left = leave();
+			// A cancelled check may stay queued until its time on an executor that keeps
+			// cancelled tasks (one the application supplied): it must not hold the stack.
+			this.stack = null;
+			if (left && this.reported) {
 				logger.info("Redis Governor [" + ConnectionLeakDetector.this.identity + "] the RedisConnection "
 						+ "previously reported as leaked (taken by thread '" + this.thread + "') was closed after "
 						+ ageMillis() + "ms.");
@@ -328,6 +329,7 @@ public class ConnectionLeakDetector implements DisposableBean {
 				else if ("subscribe".equals(name) || "pSubscribe".equals(name)) {
 					// A subscription holds its connection by design, however long.
 					this.watch.leave();
+					this.watch.stack = null;
 				}
 			}
 		}

@@ -429,8 +429,9 @@ public class RedisGovernorProperties implements InitializingBean {
 		private Duration timeout = Duration.ofMillis(500);
 
 		/**
-		 * Number of failed PINGs in a row after which the connection is replaced, once
-		 * nothing at all arrived on it for the command timeout.
+		 * Number of failed checks in a row (a PING without a reply within the timeout)
+		 * after which the connection is replaced, once nothing at all arrived on it for
+		 * the command timeout.
 		 */
 		private int failureThreshold = 3;
 

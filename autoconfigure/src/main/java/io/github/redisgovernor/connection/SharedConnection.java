@@ -28,7 +28,7 @@ import org.springframework.util.ReflectionUtils;
  * Spring Data Redis hands out the imperative shared connection through public API. The
  * reactive one, and the question whether a shared connection exists at all without
  * opening it, are only reachable through the factory's internals: that access is confined
- * to this class, and {@code SharedConnectionTests} fails if a new Spring Data Redis
+ * to this class, and {@code GovernedConnectionTests} fails if a new Spring Data Redis
  * version moves them.
  *
  * @param connection the native connection

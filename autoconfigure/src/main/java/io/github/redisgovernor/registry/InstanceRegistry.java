@@ -71,6 +71,8 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	private static final Log logger = LogFactory.getLog(InstanceRegistry.class);
 
+	private static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(5);
+
 	private final GovernedConnection connection;
 
 	private final GovernorScheduler scheduler;
@@ -102,6 +104,11 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	private volatile @Nullable CompletableFuture<?> pending;
 
 	private volatile long lastHeartbeatNanos;
+
+	// Heartbeats failed in a row: while failing, the next one comes sooner (1 s, 2 s,
+	// 4 s, at most 5 s), so that an application started without Redis registers and
+	// connects within seconds of Redis appearing.
+	private volatile int failuresInARow;
 
 	private volatile RegistrySnapshot snapshot = RegistrySnapshot.NONE;
 
@@ -238,6 +245,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	private void handle(Heartbeat.@Nullable Outcome outcome, @Nullable Throwable failure, boolean sample) {
 		ServerFiguresSampler sampler = this.sampler;
 		if (outcome != null) {
+			this.failuresInARow = 0;
 			this.snapshot = new RegistrySnapshot(outcome.live(), Instant.now(), null);
 			this.outageLog.succeeded();
 			// After the snapshot: the sampler's listeners judge the sample against this
@@ -248,6 +256,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 			return;
 		}
 		Throwable cause = Heartbeat.unwrap(failure);
+		retrySoon(++this.failuresInARow);
 		RegistrySnapshot previous = this.snapshot;
 		this.snapshot = new RegistrySnapshot(previous.liveInstances(), previous.lastHeartbeat(),
 				"heartbeat failed: " + Failures.describe(cause));
@@ -312,6 +321,19 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	 */
 	public Duration getHeartbeatInterval() {
 		return this.heartbeatInterval;
+	}
+
+	private void retrySoon(int failures) {
+		long delayMillis = Math.min(MAX_RETRY_DELAY.toMillis(), 1000L << Math.min(failures - 1, 10));
+		if (!this.running || !this.scheduler.isAvailable() || delayMillis >= this.heartbeatInterval.toMillis()) {
+			return;
+		}
+		this.scheduler.schedule(() -> {
+			if (this.running && this.pending == null) {
+				ServerFiguresSampler sampler = this.sampler;
+				heartbeat(sampler != null && sampler.isSampleDue(tick()));
+			}
+		}, Duration.ofMillis(delayMillis));
 	}
 
 	private void deregister(String trigger) {

@@ -113,7 +113,8 @@ final class ConnectionCheck {
 		// Rejected locally: the PING never reached the server. Only a queue full of
 		// commands the server leaves unanswered says anything about the server.
 		String message = String.valueOf(failure.getMessage());
-		if (message.contains("queue size exceeded") && activity.waiting() > 0) {
+		if ((message.contains("queue size exceeded") || message.contains("stack size exceeded"))
+				&& activity.waiting() > 0) {
 			return failed(now, activity);
 		}
 		return Action.NOTHING;

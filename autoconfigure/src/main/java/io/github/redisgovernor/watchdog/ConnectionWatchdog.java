@@ -15,7 +15,7 @@ public interface ConnectionWatchdog extends SmartLifecycle, DrainParticipant {
 
 	/**
 	 * Phase of the watchdog: it starts after the connection factory (phase 0) and stops
-	 * before it, and before the web server's graceful shutdown ends.
+	 * before it, right after the web server's graceful shutdown phase.
 	 */
 	int PHASE = SmartLifecycle.DEFAULT_PHASE - 1536;
 

@@ -160,8 +160,9 @@ public class PingWatchdog implements ConnectionWatchdog {
 		this.recoveries.incrementAndGet();
 		logger.warn("Redis Governor [" + this.connection.getIdentity() + "] replaced the dead connection to "
 				+ RedisEndpoint.describe(this.connection.getFactory()) + ": nothing arrived on it for " + silentMillis
-				+ "ms and " + this.settings.failureThreshold() + " watchdog PINGs in a row got no reply, so it "
-				+ action + ". If this repeats, check the path to Redis: a failover, a paused or overloaded server, or "
+				+ "ms and " + this.settings.failureThreshold()
+				+ " watchdog checks in a row found its PING unanswered, so it " + action
+				+ ". If this repeats, check the path to Redis: a failover, a paused or overloaded server, or "
 				+ "a proxy or load balancer that keeps connections open without relaying them. If a command "
 				+ "legitimately runs longer, raise redis.governor.command-timeout.");
 	}

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -97,6 +98,22 @@ class LifecycleIntegrationTests {
 		consumer.join(TimeUnit.SECONDS.toMillis(40));
 	}
 
+	@Test
+	void drainStopsBeforeAFactoryWhosePhaseWasRaised(RedisServer redis, CapturedOutput output) {
+		this.context = new SpringApplicationBuilder(RaisedFactoryPhase.class)
+			.properties("spring.main.web-application-type=none", "spring.main.banner-mode=off",
+					"spring.data.redis.port=" + redis.port(), "redis.governor.application=raised",
+					"redis.governor.instance-id=a")
+			.run();
+		this.context.getBean(StringRedisTemplate.class).opsForValue().set("raised", "running");
+		this.context.close();
+		this.context = null;
+		// The @PreDestroy write landed: the factory was not stopped before it.
+		assertThat(redis.command("GET", "raised")).isEqualTo("destroyed");
+		assertThat(output.getOut()).contains("Redis Governor [raised:a] drained the Redis connection in")
+			.doesNotContain("has been STOPPED");
+	}
+
 	private void awaitRunning(RedisServer redis, StringRedisTemplate template) {
 		template.opsForValue().set("cycle", "x");
 		assertThat(template.opsForValue().get("cycle")).isEqualTo("x");
@@ -148,6 +165,49 @@ class LifecycleIntegrationTests {
 			.stream()
 			.filter((thread) -> thread.isAlive() && thread.getName().startsWith(GovernorScheduler.THREAD_NAME))
 			.count();
+	}
+
+	@SpringBootConfiguration
+	@EnableAutoConfiguration
+	static class RaisedFactoryPhase {
+
+		@Bean
+		static BeanPostProcessor raiseFactoryPhase() {
+			return new BeanPostProcessor() {
+
+				@Override
+				public Object postProcessBeforeInitialization(Object bean, String beanName) {
+					if (bean instanceof LettuceConnectionFactory factory) {
+						// Above the drain's phase: without a dependency it would stop
+						// first.
+						factory.setPhase(Integer.MAX_VALUE - 100);
+					}
+					return bean;
+				}
+
+			};
+		}
+
+		@Bean
+		WritesOnDestroy writesOnDestroy(StringRedisTemplate template) {
+			return new WritesOnDestroy(template);
+		}
+
+	}
+
+	static class WritesOnDestroy {
+
+		private final StringRedisTemplate template;
+
+		WritesOnDestroy(StringRedisTemplate template) {
+			this.template = template;
+		}
+
+		@jakarta.annotation.PreDestroy
+		void destroy() {
+			this.template.opsForValue().set("raised", "destroyed");
+		}
+
 	}
 
 	@SpringBootConfiguration

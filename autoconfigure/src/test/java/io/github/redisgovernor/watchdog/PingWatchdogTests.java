@@ -273,7 +273,7 @@ class PingWatchdogTests {
 			.containsExactly(before);
 		assertThat(output).containsOnlyOnce("Redis Governor [orders:i-1] replaced the dead connection to 127.0.0.1:"
 				+ this.proxy.port() + ": nothing arrived on it for ");
-		assertThat(output).contains("3 watchdog PINGs in a row got no reply")
+		assertThat(output).contains("3 watchdog checks in a row found its PING unanswered")
 			.contains("closed its channel; Lettuce reconnects");
 	}
 

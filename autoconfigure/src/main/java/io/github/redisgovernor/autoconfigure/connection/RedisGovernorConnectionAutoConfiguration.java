@@ -45,6 +45,7 @@ public final class RedisGovernorConnectionAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	@ConditionalOnSingleCandidate(LettuceConnectionFactory.class)
 	GovernorScheduler redisGovernorScheduler() {
 		return new GovernorScheduler();
 	}

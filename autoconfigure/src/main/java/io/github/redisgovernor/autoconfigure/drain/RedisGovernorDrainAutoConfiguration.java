@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -44,9 +45,10 @@ public final class RedisGovernorDrainAutoConfiguration {
 	@ConditionalOnMissingBean
 	GracefulDrain redisGovernorGracefulDrain(GovernedConnection connection,
 			ObjectProvider<DrainParticipant> participants, ObjectProvider<DrainObserver> observers,
-			RedisGovernorProperties properties) {
-		// The governed connection depends on the factory, so the drain does too: Spring
-		// stops dependents first, whatever their phases.
+			RedisGovernorProperties properties, ConfigurableListableBeanFactory beanFactory) {
+		// Spring stops a bean's dependents before the bean, whatever their phases: the
+		// drain then stops before the factory even if the factory's phase is raised.
+		dependOnFactory(beanFactory, connection.getFactory(), "redisGovernorGracefulDrain");
 		DrainObserver observer = observers.getIfUnique(() -> DrainObserver.NONE);
 		RedisGovernorProperties.Shutdown shutdown = properties.getShutdown();
 		GracefulDrain drain = new GracefulDrain(connection.getIdentity(), connection::sharedActivity,
@@ -56,6 +58,14 @@ public final class RedisGovernorDrainAutoConfiguration {
 			drain.deferCloseToFactoryDestruction();
 		}
 		return drain;
+	}
+
+	private static void dependOnFactory(ConfigurableListableBeanFactory beanFactory, Object factory, String dependent) {
+		for (String name : beanFactory.getBeanNamesForType(LettuceConnectionFactory.class, false, false)) {
+			if (beanFactory.containsSingleton(name) && beanFactory.getSingleton(name) == factory) {
+				beanFactory.registerDependentBean(name, dependent);
+			}
+		}
 	}
 
 	@Configuration(proxyBeanMethods = false)

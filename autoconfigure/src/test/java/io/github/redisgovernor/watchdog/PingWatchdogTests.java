@@ -164,6 +164,43 @@ class PingWatchdogTests {
 	}
 
 	@Test
+	void silentServerBehindAFullCommandStackIsStillReplaced() throws Exception {
+		// Timed-out commands stay on Lettuce's stack until the channel closes: with 64
+		// callers and room for 50, the watchdog's PING itself is rejected locally.
+		this.requestQueueSize = 50;
+		this.commandTimeout = Duration.ofSeconds(1);
+		startWatchdog(redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
+		open();
+		StringRedisTemplate template = template();
+		redis.pause();
+		ExecutorService callers = Executors.newFixedThreadPool(64);
+		try {
+			long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+			for (int i = 0; i < 64; i++) {
+				callers.execute(() -> {
+					while (System.nanoTime() < end && this.watchdog.getRecoveries() == 0) {
+						try {
+							template.opsForValue().get("stuck");
+						}
+						catch (RuntimeException ex) {
+							// Timed out or rejected: the stack is full.
+						}
+					}
+				});
+			}
+			long pausedAt = System.nanoTime();
+			await().atMost(Duration.ofSeconds(20)).until(() -> this.watchdog.getRecoveries() >= 1);
+			System.out.printf("paused server, 64 callers, request-queue-size 50, command-timeout 1 s: replaced "
+					+ "after %d ms%n", (System.nanoTime() - pausedAt) / 1_000_000);
+		}
+		finally {
+			callers.shutdownNow();
+			redis.resume();
+			assertThat(callers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		}
+	}
+
+	@Test
 	void parkedBlockingCommandOnADedicatedConnectionBringsNoPing() throws Exception {
 		RedisGovernorProperties.Watchdog defaults = new RedisGovernorProperties().getWatchdog();
 		startWatchdog(redis.port(), defaults.getInterval(), defaults.getFastInterval(), defaults.getTimeout(),

@@ -15,7 +15,7 @@ import org.junit.platform.testkit.engine.EngineTestKit;
 /**
  * Runs sample test classes through the JUnit test kit and checks what they were given.
  */
-class RedisServerExtensionTest {
+class RedisServerExtensionTests {
 
 	/** The servers the sample classes were given, in order. */
 	static final List<RedisServer> seen = new CopyOnWriteArrayList<>();

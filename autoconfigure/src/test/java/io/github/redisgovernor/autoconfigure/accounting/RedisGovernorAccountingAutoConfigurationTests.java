@@ -1,9 +1,9 @@
-package io.github.redisgovernor.autoconfigure;
+package io.github.redisgovernor.autoconfigure.accounting;
 
 import java.time.Duration;
 
+import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.accounting.RedisGovernorAccountingAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.endpoint.RedisGovernorEndpointAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.health.RedisGovernorBudgetHealthAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.leak.RedisGovernorLeakDetectionAutoConfiguration;

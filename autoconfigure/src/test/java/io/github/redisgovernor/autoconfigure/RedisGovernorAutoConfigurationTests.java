@@ -5,10 +5,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.health.RedisGovernorHealthAutoConfiguration;
 import io.github.redisgovernor.client.GovernedClientCustomizer;
 import io.github.redisgovernor.client.InstanceIdentity;
-import io.github.redisgovernor.health.RedisConnectivityHealthIndicator;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.RedisClient;
@@ -21,10 +19,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
-import org.springframework.boot.data.redis.autoconfigure.health.DataRedisHealthContributorAutoConfiguration;
-import org.springframework.boot.data.redis.autoconfigure.health.DataRedisReactiveHealthContributorAutoConfiguration;
-import org.springframework.boot.data.redis.health.DataRedisHealthIndicator;
-import org.springframework.boot.data.redis.health.DataRedisReactiveHealthIndicator;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -39,8 +33,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link RedisGovernorAutoConfiguration} and
- * {@link RedisGovernorHealthAutoConfiguration}: conditions, back-off and the client
+ * Tests for {@link RedisGovernorAutoConfiguration}: conditions, back-off and the client
  * options applied to the factory Spring Boot builds. Nothing here connects to Redis.
  */
 @ExtendWith(OutputCaptureExtension.class)
@@ -48,9 +41,7 @@ class RedisGovernorAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
-				RedisGovernorConnectionAutoConfiguration.class, RedisGovernorHealthAutoConfiguration.class,
-				DataRedisAutoConfiguration.class, DataRedisHealthContributorAutoConfiguration.class,
-				DataRedisReactiveHealthContributorAutoConfiguration.class))
+				RedisGovernorConnectionAutoConfiguration.class, DataRedisAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1");
 
 	@Test
@@ -170,26 +161,13 @@ class RedisGovernorAutoConfigurationTests {
 	}
 
 	@Test
-	void runShouldReplaceBootRedisHealthIndicatorsWithTheGovernedOne() {
-		this.contextRunner.run((context) -> {
-			assertThat(context).hasSingleBean(RedisConnectivityHealthIndicator.class);
-			assertThat(context.getBean("redisHealthContributor")).isInstanceOf(RedisConnectivityHealthIndicator.class);
-			assertThat(context).doesNotHaveBean(DataRedisHealthIndicator.class);
-			assertThat(context).doesNotHaveBean(DataRedisReactiveHealthIndicator.class);
-		});
-	}
-
-	@Test
 	void runWhenDisabledShouldGiveBackPlainSpringBoot() {
 		this.contextRunner.withPropertyValues("redis.governor.enabled=false").run((context) -> {
 			assertThat(context).doesNotHaveBean(GovernedClientCustomizer.class);
-			assertThat(context).doesNotHaveBean(RedisConnectivityHealthIndicator.class);
 			assertThat(context).doesNotHaveBean(RedisGovernorProperties.class);
 			LettuceConnectionFactory factory = context.getBean(LettuceConnectionFactory.class);
 			assertThat(factory.getClientConfiguration().getClientName()).isEmpty();
 			assertThat(clientOptions(factory).getDisconnectedBehavior()).isEqualTo(DisconnectedBehavior.DEFAULT);
-			assertThat(context.getBean("redisHealthContributor"))
-				.isNotInstanceOf(RedisConnectivityHealthIndicator.class);
 		});
 	}
 

@@ -11,10 +11,10 @@ import java.util.Map;
 import com.jayway.jsonpath.JsonPath;
 import com.jayway.jsonpath.PathNotFoundException;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -29,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * seconds; elapsed times are printed, never asserted, and every wait has a hang guard far
  * above the expected time.
  */
+@ExtendWith(RedisServerExtension.class)
 class ConnectionAccountingIntegrationTests {
 
 	static final String KEY = "{redis-governor}:instances";
@@ -40,20 +41,14 @@ class ConnectionAccountingIntegrationTests {
 			"management.endpoints.web.exposure.include=health,metrics,redisgovernor",
 			"management.endpoint.health.probes.enabled=true" };
 
-	private static RedisServer redis;
+	private final RedisServer redis;
 
 	private final List<ConfigurableApplicationContext> contexts = new ArrayList<>();
 
 	private final List<Socket> rawConnections = new ArrayList<>();
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
+	ConnectionAccountingIntegrationTests(RedisServer redis) {
+		this.redis = redis;
 	}
 
 	@AfterEach
@@ -62,9 +57,9 @@ class ConnectionAccountingIntegrationTests {
 			socket.close();
 		}
 		this.contexts.forEach(ConfigurableApplicationContext::close);
-		redis.configSet("maxclients", "10000");
-		Clients.awaitNone(redis);
-		redis.flushAll();
+		this.redis.configSet("maxclients", "10000");
+		Clients.awaitNone(this.redis);
+		this.redis.flushAll();
 	}
 
 	@Test
@@ -91,9 +86,9 @@ class ConnectionAccountingIntegrationTests {
 			.isEqualTo(4000);
 		assertThat(JsonPath.<Boolean>read(health, "$.components.redisGovernor.details.leakSuspected")).isFalse();
 		assertThat(JsonPath.<String>read(health, "$.components.redisGovernor.details.saturation")).isEqualTo("OK");
-		assertThat(redis.command("ZRANGE", KEY, "0", "-1").lines().sorted()).containsExactly("accounting/a",
+		assertThat(this.redis.command("ZRANGE", KEY, "0", "-1").lines().sorted()).containsExactly("accounting/a",
 				"accounting/b", "accounting/c");
-		assertThat(Clients.applicationClients(redis)).as("one connection per instance").hasSize(3);
+		assertThat(Clients.applicationClients(this.redis)).as("one connection per instance").hasSize(3);
 
 		String metric = KvTestApplication.get(a, "/actuator/metrics/redis.governor.instances").body();
 		assertThat(JsonPath.<Double>read(metric, "$.measurements[0].value")).isEqualTo(3.0);
@@ -119,7 +114,7 @@ class ConnectionAccountingIntegrationTests {
 		await().atMost(Duration.ofSeconds(15)).until(() -> instances(a) == 3);
 		c.close();
 		this.contexts.remove(c);
-		assertThat(redis.command("ZCARD", KEY)).as("members right after shutdown").isEqualTo("2");
+		assertThat(this.redis.command("ZCARD", KEY)).as("members right after shutdown").isEqualTo("2");
 		long start = System.nanoTime();
 		await().atMost(Duration.ofSeconds(5)).until(() -> instances(a) == 2);
 		System.out.printf("shutdown: health showed 2 instances %d ms after close (heartbeat 200 ms)%n",
@@ -131,15 +126,15 @@ class ConnectionAccountingIntegrationTests {
 		ConfigurableApplicationContext a = start("a");
 		await().atMost(Duration.ofSeconds(15)).until(() -> instances(a) == 1);
 		// A crashed instance: its last heartbeat stays behind, nothing removes it.
-		String[] time = redis.command("TIME").split("\n");
+		String[] time = this.redis.command("TIME").split("\n");
 		long now = Long.parseLong(time[0]) * 1000 + Long.parseLong(time[1]) / 1000;
-		redis.command("ZADD", KEY, Long.toString(now), "accounting/crashed");
+		this.redis.command("ZADD", KEY, Long.toString(now), "accounting/crashed");
 		await().atMost(Duration.ofSeconds(5)).until(() -> instances(a) == 2);
 		long start = System.nanoTime();
 		await().atMost(Duration.ofSeconds(10)).until(() -> instances(a) == 1);
 		System.out.printf("crash: the dead instance stopped counting %d ms after it was seen (ttl 1500 ms)%n",
 				(System.nanoTime() - start) / 1_000_000);
-		assertThat(redis.command("ZSCORE", KEY, "accounting/crashed")).as("pruned").isNull();
+		assertThat(this.redis.command("ZSCORE", KEY, "accounting/crashed")).as("pruned").isNull();
 	}
 
 	@Test
@@ -217,7 +212,7 @@ class ConnectionAccountingIntegrationTests {
 	void loweredMaxclientsIsReportedAsSaturation() throws Exception {
 		ConfigurableApplicationContext a = start("a", "redis.governor.budget.connections-per-instance=10");
 		await().atMost(Duration.ofSeconds(15)).until(() -> instances(a) == 1);
-		redis.configSet("maxclients", "5");
+		this.redis.configSet("maxclients", "5");
 		openRawConnections(3);
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> "WARN"
@@ -242,7 +237,7 @@ class ConnectionAccountingIntegrationTests {
 			socket.close();
 		}
 		this.rawConnections.clear();
-		await().atMost(Duration.ofSeconds(10)).until(() -> Clients.applicationClients(redis).size() == 1);
+		await().atMost(Duration.ofSeconds(10)).until(() -> Clients.applicationClients(this.redis).size() == 1);
 	}
 
 	@Test
@@ -266,7 +261,7 @@ class ConnectionAccountingIntegrationTests {
 		List<String> properties = new ArrayList<>(List.of(FAST));
 		properties.add("redis.governor.instance-id=" + instanceId);
 		properties.addAll(List.of(extra));
-		ConfigurableApplicationContext context = KvTestApplication.start(redis, properties.toArray(String[]::new));
+		ConfigurableApplicationContext context = KvTestApplication.start(this.redis, properties.toArray(String[]::new));
 		this.contexts.add(context);
 		context.getBean(StringRedisTemplate.class).opsForValue().set("started-" + instanceId, "yes");
 		return context;
@@ -274,7 +269,7 @@ class ConnectionAccountingIntegrationTests {
 
 	private void openRawConnections(int count) throws IOException {
 		for (int i = 0; i < count; i++) {
-			this.rawConnections.add(new Socket(redis.host(), redis.port()));
+			this.rawConnections.add(new Socket(this.redis.host(), this.redis.port()));
 		}
 	}
 
@@ -292,8 +287,8 @@ class ConnectionAccountingIntegrationTests {
 		}
 	}
 
-	private static long infoCalls() {
-		Map<String, String> stats = redis.infoMap("commandstats");
+	private long infoCalls() {
+		Map<String, String> stats = this.redis.infoMap("commandstats");
 		String info = stats.getOrDefault("cmdstat_info", "calls=0,");
 		return Long.parseLong(info.substring(info.indexOf("calls=") + 6, info.indexOf(',')));
 	}

@@ -4,10 +4,12 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisServerSettings;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -18,23 +20,22 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Spring Boot's {@code spring.data.redis.*} connection settings keep working under the
  * governor, against a real password-protected {@code redis-server}.
  */
+@ExtendWith(RedisServerExtension.class)
 class ConnectionSettingsIntegrationTests {
 
 	private static final String PASSWORD = "fixture-secret-1";
 
-	private static RedisServer redis;
+	private final RedisServer redis;
 
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.builder().password(PASSWORD).start();
-		redis.command("ACL", "SETUSER", "appuser", "on", ">app-secret-2", "~*", "&*", "+@all");
+	ConnectionSettingsIntegrationTests(@RedisServerSettings(password = PASSWORD) RedisServer redis) {
+		this.redis = redis;
 	}
 
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
+	@BeforeEach
+	void createUser() {
+		this.redis.command("ACL", "SETUSER", "appuser", "on", ">app-secret-2", "~*", "&*", "+@all");
 	}
 
 	@AfterEach
@@ -42,17 +43,17 @@ class ConnectionSettingsIntegrationTests {
 		if (this.context != null) {
 			this.context.close();
 		}
-		Clients.awaitNone(redis);
+		Clients.awaitNone(this.redis);
 	}
 
 	@Test
 	void urlWithPasswordAndDatabaseIsHonoured() {
-		this.context = KvTestApplication.start(redis,
-				"spring.data.redis.url=redis://:" + PASSWORD + "@127.0.0.1:" + redis.port() + "/3",
+		this.context = KvTestApplication.start(this.redis,
+				"spring.data.redis.url=redis://:" + PASSWORD + "@127.0.0.1:" + this.redis.port() + "/3",
 				"redis.governor.application=urlapp", "redis.governor.instance-id=a");
 		this.context.getBean(StringRedisTemplate.class).opsForValue().set("url-key", "v");
-		assertThat(redis.infoMap("keyspace")).containsKey("db3");
-		List<Map<String, String>> clients = Clients.applicationClients(redis);
+		assertThat(this.redis.infoMap("keyspace")).containsKey("db3");
+		List<Map<String, String>> clients = Clients.applicationClients(this.redis);
 		assertThat(clients).singleElement().satisfies((client) -> {
 			assertThat(client).containsEntry("db", "3").containsEntry("name", "urlapp:a");
 			assertThat(client).containsEntry("user", "default");
@@ -61,12 +62,12 @@ class ConnectionSettingsIntegrationTests {
 
 	@Test
 	void usernamePasswordAndDatabaseAreHonoured() {
-		this.context = KvTestApplication.start(redis, "spring.data.redis.username=appuser",
+		this.context = KvTestApplication.start(this.redis, "spring.data.redis.username=appuser",
 				"spring.data.redis.password=app-secret-2", "spring.data.redis.database=2",
 				"redis.governor.application=aclapp", "redis.governor.instance-id=b");
 		this.context.getBean(StringRedisTemplate.class).opsForValue().set("acl-key", "v");
-		assertThat(redis.infoMap("keyspace")).containsKey("db2");
-		assertThat(Clients.applicationClients(redis)).singleElement().satisfies((client) -> {
+		assertThat(this.redis.infoMap("keyspace")).containsKey("db2");
+		assertThat(Clients.applicationClients(this.redis)).singleElement().satisfies((client) -> {
 			assertThat(client).containsEntry("db", "2").containsEntry("user", "appuser");
 			assertThat(client).containsEntry("name", "aclapp:b");
 		});

@@ -5,9 +5,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.redisgovernor.autoconfigure.cache.RedisGovernorCacheAutoConfiguration.RedisGovernorCachingConfigurer;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,25 +29,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * that is stopped or paused (SIGSTOP): with {@code redis.governor.cache.fail-open=true}
  * the method still returns computed values; without it the Redis exception propagates.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class FailOpenCacheIntegrationTests {
-
-	private static RedisServer redis;
 
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@AfterEach
-	void closeContext() {
+	void closeContext(RedisServer redis) {
 		if (redis.isRunning()) {
 			redis.resume();
 		}
@@ -63,8 +50,8 @@ class FailOpenCacheIntegrationTests {
 	}
 
 	@Test
-	void failOpenServesComputedValuesWhileRedisIsStopped(CapturedOutput output) {
-		this.context = start("redis.governor.cache.fail-open=true");
+	void failOpenServesComputedValuesWhileRedisIsStopped(RedisServer redis, CapturedOutput output) {
+		this.context = start(redis, "redis.governor.cache.fail-open=true");
 		PriceService prices = this.context.getBean(PriceService.class);
 		assertThat(prices.price("a")).isEqualTo("price-a-1");
 		assertThat(redis.command("EXISTS", "prices::a")).as("cached in Redis").isEqualTo("1");
@@ -80,8 +67,8 @@ class FailOpenCacheIntegrationTests {
 	}
 
 	@Test
-	void failOpenServesComputedValuesWhileRedisIsPaused() {
-		this.context = start("redis.governor.cache.fail-open=true", "redis.governor.command-timeout=300ms");
+	void failOpenServesComputedValuesWhileRedisIsPaused(RedisServer redis) {
+		this.context = start(redis, "redis.governor.cache.fail-open=true", "redis.governor.command-timeout=300ms");
 		PriceService prices = this.context.getBean(PriceService.class);
 		assertThat(prices.price("b")).isEqualTo("price-b-1");
 		redis.pause();
@@ -93,8 +80,8 @@ class FailOpenCacheIntegrationTests {
 	}
 
 	@Test
-	void failClosedPropagatesTheRedisFault() {
-		this.context = start();
+	void failClosedPropagatesTheRedisFault(RedisServer redis) {
+		this.context = start(redis);
 		PriceService prices = this.context.getBean(PriceService.class);
 		assertThat(prices.price("c")).isEqualTo("price-c-1");
 		redis.stop();
@@ -103,7 +90,7 @@ class FailOpenCacheIntegrationTests {
 		assertThat(this.context.getBeansOfType(RedisGovernorCachingConfigurer.class)).isEmpty();
 	}
 
-	private ConfigurableApplicationContext start(String... properties) {
+	private ConfigurableApplicationContext start(RedisServer redis, String... properties) {
 		return new SpringApplicationBuilder(KvTestApplication.class, CacheConfiguration.class)
 			.properties("spring.main.web-application-type=none", "spring.data.redis.host=127.0.0.1",
 					"spring.data.redis.port=" + redis.port(), "spring.main.banner-mode=off", "spring.cache.type=redis",

@@ -8,12 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisServerSettings;
 import io.github.redisgovernor.test.redis.TcpProxy;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
@@ -28,13 +29,14 @@ import static org.awaitility.Awaitility.await;
  * watchdog that replaces the silent connection gets the application to B; TCP alone would
  * take many minutes. Recovery times are printed, never asserted.
  */
+@ExtendWith(RedisServerExtension.class)
 class FailoverIntegrationTests {
 
 	private static final int CALLERS = 4;
 
-	private static RedisServer serverA;
+	private final RedisServer serverA;
 
-	private static RedisServer serverB;
+	private final RedisServer serverB;
 
 	private TcpProxy proxy;
 
@@ -42,23 +44,17 @@ class FailoverIntegrationTests {
 
 	private Load load;
 
-	@BeforeAll
-	static void startServers() {
-		serverA = RedisServer.builder().name("failover-a").start();
-		serverB = RedisServer.builder().name("failover-b").start();
-	}
-
-	@AfterAll
-	static void stopServers() {
-		serverA.close();
-		serverB.close();
+	FailoverIntegrationTests(@RedisServerSettings(name = "failover-a") RedisServer serverA,
+			@RedisServerSettings(name = "failover-b") RedisServer serverB) {
+		this.serverA = serverA;
+		this.serverB = serverB;
 	}
 
 	@BeforeEach
 	void startProxy() {
-		serverA.command("SET", "who", "A");
-		serverB.command("SET", "who", "B");
-		this.proxy = TcpProxy.start(serverA.port());
+		this.serverA.command("SET", "who", "A");
+		this.serverB.command("SET", "who", "B");
+		this.proxy = TcpProxy.start(this.serverA.port());
 	}
 
 	@AfterEach
@@ -77,12 +73,12 @@ class FailoverIntegrationTests {
 
 	@Test
 	void governedApplicationReachesTheNewServerWithinSecondsAtDefaultSettings() {
-		this.context = KvTestApplication.start(serverA, "spring.data.redis.port=" + this.proxy.port(),
+		this.context = KvTestApplication.start(this.serverA, "spring.data.redis.port=" + this.proxy.port(),
 				"redis.governor.application=kv", "redis.governor.instance-id=failover");
 		this.load = new Load(this.context.getBean(StringRedisTemplate.class));
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.load.repliesFromA.get() > 20);
 
-		long failoverAt = this.load.failover(this.proxy, serverB.port());
+		long failoverAt = this.load.failover(this.proxy, this.serverB.port());
 		await().atMost(Duration.ofSeconds(40)).until(() -> this.load.firstReplyFromB.get() != 0);
 		long recoveredMillis = (this.load.firstReplyFromB.get() - failoverAt) / 1_000_000;
 		int failuresAfterB = this.load.failures.get();
@@ -94,18 +90,18 @@ class FailoverIntegrationTests {
 				recoveredMillis, failuresAfterB);
 		assertThat(this.load.repliesFromB.get()).isGreaterThan(20);
 		assertThat(this.load.failures.get()).as("no failures once on B").isEqualTo(failuresAfterB);
-		assertThat(Clients.applicationClients(serverB)).singleElement()
+		assertThat(Clients.applicationClients(this.serverB)).singleElement()
 			.satisfies((client) -> assertThat(client).containsEntry("name", "kv:failover"));
 	}
 
 	@Test
 	void plainSpringBootDoesNotReachTheNewServer() {
-		this.context = KvTestApplication.start(serverA, "spring.data.redis.port=" + this.proxy.port(),
+		this.context = KvTestApplication.start(this.serverA, "spring.data.redis.port=" + this.proxy.port(),
 				"redis.governor.enabled=false");
 		this.load = new Load(this.context.getBean(StringRedisTemplate.class));
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.load.repliesFromA.get() > 20);
 
-		long failoverAt = this.load.failover(this.proxy, serverB.port());
+		long failoverAt = this.load.failover(this.proxy, this.serverB.port());
 		// 15 s keeps the suite short; the 80 s check: -Dfailover.plain.window=80s
 		Duration window = Duration
 			.ofSeconds(Long.parseLong(System.getProperty("failover.plain.window", "15s").replace("s", "")));

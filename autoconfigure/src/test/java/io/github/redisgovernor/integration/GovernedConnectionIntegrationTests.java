@@ -10,12 +10,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import com.jayway.jsonpath.JsonPath;
 import io.lettuce.core.RedisCommandTimeoutException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.dao.QueryTimeoutException;
@@ -33,24 +33,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * Elapsed times are printed (see target/surefire-reports) but never asserted: a hang
  * guard far below Spring Data Redis's 60 s default is the only time limit.
  */
+@ExtendWith(RedisServerExtension.class)
 class GovernedConnectionIntegrationTests {
-
-	private static RedisServer redis;
 
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@AfterEach
-	void closeContext() {
+	void closeContext(RedisServer redis) {
 		if (this.context != null) {
 			this.context.close();
 		}
@@ -61,7 +50,7 @@ class GovernedConnectionIntegrationTests {
 	}
 
 	@Test
-	void applicationHoldsExactlyOneNamedConnectionAfterCommandsAndHealthChecks() throws Exception {
+	void applicationHoldsExactlyOneNamedConnectionAfterCommandsAndHealthChecks(RedisServer redis) throws Exception {
 		this.context = KvTestApplication.start(redis, "redis.governor.application=kv",
 				"redis.governor.instance-id=one");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
@@ -80,7 +69,7 @@ class GovernedConnectionIntegrationTests {
 	}
 
 	@Test
-	void plainSpringBootHoldsASecondConnectionForItsReactiveHealthCheck() throws Exception {
+	void plainSpringBootHoldsASecondConnectionForItsReactiveHealthCheck(RedisServer redis) throws Exception {
 		this.context = KvTestApplication.start(redis, "redis.governor.enabled=false");
 		this.context.getBean(StringRedisTemplate.class).opsForValue().set("k", "v");
 		for (int i = 0; i < 5; i++) {
@@ -92,7 +81,7 @@ class GovernedConnectionIntegrationTests {
 	}
 
 	@Test
-	void healthShowsServerDetails() throws Exception {
+	void healthShowsServerDetails(RedisServer redis) throws Exception {
 		this.context = KvTestApplication.start(redis);
 		String body = KvTestApplication.get(this.context, "/actuator/health").body();
 		assertThat(body).contains("\"version\":\"" + redis.version() + "\"")
@@ -101,7 +90,7 @@ class GovernedConnectionIntegrationTests {
 	}
 
 	@Test
-	void commandOnPausedServerFailsWithinTheCommandTimeout() {
+	void commandOnPausedServerFailsWithinTheCommandTimeout(RedisServer redis) {
 		this.context = KvTestApplication.start(redis, "redis.governor.command-timeout=500ms");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		template.opsForValue().set("k", "v");
@@ -121,7 +110,7 @@ class GovernedConnectionIntegrationTests {
 	}
 
 	@Test
-	void healthOnPausedServerIsDownWithinTheTimeout() throws Exception {
+	void healthOnPausedServerIsDownWithinTheTimeout(RedisServer redis) throws Exception {
 		this.context = KvTestApplication.start(redis, "redis.governor.command-timeout=500ms");
 		assertThat(KvTestApplication.get(this.context, "/actuator/health").statusCode()).isEqualTo(200);
 		redis.pause();
@@ -138,7 +127,7 @@ class GovernedConnectionIntegrationTests {
 	}
 
 	@Test
-	void commandsFailFastWhileTheServerIsDownAndRecoverAfterRestart() throws Exception {
+	void commandsFailFastWhileTheServerIsDownAndRecoverAfterRestart(RedisServer redis) throws Exception {
 		this.context = KvTestApplication.start(redis, "redis.governor.application=kv",
 				"redis.governor.instance-id=restart");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);

@@ -19,9 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,26 +41,15 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * request the endpoint accepted must get a 200. Requests the server no longer accepts
  * (connection refused) are counted, not failed.
  */
+@ExtendWith(RedisServerExtension.class)
 class HttpShutdownDrainIntegrationTests {
 
 	private static final int CALLERS = 40;
 
-	private static RedisServer redis;
-
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@AfterEach
-	void closeContext() {
+	void closeContext(RedisServer redis) {
 		if (this.context != null && this.context.isActive()) {
 			this.context.close();
 		}
@@ -69,7 +58,7 @@ class HttpShutdownDrainIntegrationTests {
 
 	@ParameterizedTest(name = "governor enabled: {0}")
 	@ValueSource(booleans = { true, false })
-	void everyAcceptedRequestSucceedsWhenTheContextClosesMidLoad(boolean governed) throws Exception {
+	void everyAcceptedRequestSucceedsWhenTheContextClosesMidLoad(boolean governed, RedisServer redis) throws Exception {
 		SlowController.accepted.clear();
 		SlowController.redisFailures.set(0);
 		this.context = new SpringApplicationBuilder(KvTestApplication.class, SlowController.class)

@@ -2,8 +2,7 @@ package io.github.redisgovernor.integration;
 
 import io.github.redisgovernor.autoconfigure.InvalidGovernorPropertyException;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -17,23 +16,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * A whole application with a bad {@code redis.governor.*} value fails at startup, and
  * Spring Boot's failure report carries the analyzer's message.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class InvalidConfigurationIntegrationTests {
 
-	private static RedisServer redis;
-
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@Test
-	void negativeCommandTimeoutStopsStartupWithTheAnalyzerReport(CapturedOutput output) {
+	void negativeCommandTimeoutStopsStartupWithTheAnalyzerReport(RedisServer redis, CapturedOutput output) {
 		assertThatThrownBy(() -> KvTestApplication.start(redis, "redis.governor.command-timeout=-5s"))
 			.hasRootCauseInstanceOf(InvalidGovernorPropertyException.class);
 		assertThat(output).contains("APPLICATION FAILED TO START")
@@ -43,7 +30,7 @@ class InvalidConfigurationIntegrationTests {
 	}
 
 	@Test
-	void zeroQueueSizeStopsStartupWithTheAnalyzerReport(CapturedOutput output) {
+	void zeroQueueSizeStopsStartupWithTheAnalyzerReport(RedisServer redis, CapturedOutput output) {
 		assertThatThrownBy(() -> KvTestApplication.start(redis, "redis.governor.request-queue-size=0"))
 			.hasRootCauseInstanceOf(InvalidGovernorPropertyException.class);
 		assertThat(output).contains("'redis.governor.request-queue-size' is invalid. It must be at least 1.")

@@ -13,8 +13,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisServerSettings;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -37,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * The fixture's admin client cannot connect to a full server, so this test talks RESP
  * over a plain socket it opened before the server filled up.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class MaxClientsIntegrationTests {
 
 	private static final Pattern GOVERNOR_LINE = Pattern
@@ -45,18 +46,11 @@ class MaxClientsIntegrationTests {
 
 	private static final Pattern LOG_RECORD = Pattern.compile("\\d{4}-\\d{2}-\\d{2}T");
 
-	private RedisServer redis;
-
 	private ConfigurableApplicationContext context;
 
 	private RawClient admin;
 
 	private final List<RawClient> others = new ArrayList<>();
-
-	@BeforeEach
-	void startRedis() {
-		this.redis = RedisServer.builder().name("maxclients").start();
-	}
 
 	@AfterEach
 	void stop() throws IOException {
@@ -70,25 +64,24 @@ class MaxClientsIntegrationTests {
 		if (this.context != null) {
 			this.context.close();
 		}
-		this.redis.close();
 	}
 
 	@Test
-	void fullServerKeepsServingTheHeldConnectionAndReconnectFailuresAreLoggedOncePerOutage(CapturedOutput output)
-			throws Exception {
-		this.context = KvTestApplication.start(this.redis, "redis.governor.application=kv",
+	void fullServerKeepsServingTheHeldConnectionAndReconnectFailuresAreLoggedOncePerOutage(
+			@RedisServerSettings(name = "maxclients") RedisServer redis, CapturedOutput output) throws Exception {
+		this.context = KvTestApplication.start(redis, "redis.governor.application=kv",
 				"redis.governor.instance-id=full");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		template.opsForValue().set("k", "v");
-		this.admin = new RawClient(this.redis.port());
+		this.admin = new RawClient(redis.port());
 		for (int i = 0; i < 3; i++) {
-			RawClient other = new RawClient(this.redis.port());
+			RawClient other = new RawClient(redis.port());
 			assertThat(other.command("PING")).isEqualTo("PONG");
 			this.others.add(other);
 		}
-		await().atMost(Duration.ofSeconds(10)).until(() -> Clients.applicationClients(this.redis).size() == 5);
+		await().atMost(Duration.ofSeconds(10)).until(() -> Clients.applicationClients(redis).size() == 5);
 		this.admin.command("CONFIG", "SET", "maxclients", "5");
-		try (RawClient refused = new RawClient(this.redis.port())) {
+		try (RawClient refused = new RawClient(redis.port())) {
 			assertThat(refused.command("PING")).isEqualTo("ERR max number of clients reached");
 		}
 

@@ -12,11 +12,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.connection.SharedConnectionStyle;
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisServerSettings;
 import io.github.redisgovernor.test.redis.TcpProxy;
 import io.github.redisgovernor.watchdog.ConnectionWatchdog;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.publisher.Mono;
@@ -43,29 +43,23 @@ import static org.awaitility.Awaitility.await;
  * reactive shared connection, so the application holds exactly one connection, and that
  * connection is the one the watchdog replaces after a silent failover.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class ReactiveApplicationIntegrationTests {
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-	private static RedisServer serverA;
+	private final RedisServer serverA;
 
-	private static RedisServer serverB;
+	private final RedisServer serverB;
 
 	private TcpProxy proxy;
 
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startServers() {
-		serverA = RedisServer.builder().name("reactive-a").start();
-		serverB = RedisServer.builder().name("reactive-b").start();
-	}
-
-	@AfterAll
-	static void stopServers() {
-		serverA.close();
-		serverB.close();
+	ReactiveApplicationIntegrationTests(@RedisServerSettings(name = "reactive-a") RedisServer serverA,
+			@RedisServerSettings(name = "reactive-b") RedisServer serverB) {
+		this.serverA = serverA;
+		this.serverB = serverB;
 	}
 
 	@AfterEach
@@ -76,21 +70,21 @@ class ReactiveApplicationIntegrationTests {
 		if (this.proxy != null) {
 			this.proxy.close();
 		}
-		Clients.awaitNone(serverA);
+		Clients.awaitNone(this.serverA);
 	}
 
 	@Test
 	void reactiveApplicationHoldsExactlyOneNamedConnection() throws Exception {
-		this.context = start(serverA.port());
+		this.context = start(this.serverA.port());
 		assertThat(this.context.getBean(GovernedConnection.class).getStyle()).isEqualTo(SharedConnectionStyle.REACTIVE);
-		serverA.command("SET", "who", "A");
+		this.serverA.command("SET", "who", "A");
 		for (int i = 0; i < 100; i++) {
 			assertThat(get("/kv/who").body()).isEqualTo("A");
 		}
 		for (int i = 0; i < 20; i++) {
 			assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
 		}
-		List<Map<String, String>> clients = Clients.applicationClients(serverA);
+		List<Map<String, String>> clients = Clients.applicationClients(this.serverA);
 		System.out.printf("reactive application: %d connection(s): %s%n", clients.size(),
 				clients.stream().map((client) -> client.get("name")).toList());
 		assertThat(clients).singleElement().satisfies((client) -> assertThat(client.get("name")).isEqualTo("flux:a"));
@@ -98,13 +92,13 @@ class ReactiveApplicationIntegrationTests {
 
 	@Test
 	void reactiveApplicationRecoversFromASilentFailover() throws Exception {
-		serverA.command("SET", "who", "A");
-		serverB.command("SET", "who", "B");
-		this.proxy = TcpProxy.start(serverA.port());
+		this.serverA.command("SET", "who", "A");
+		this.serverB.command("SET", "who", "B");
+		this.proxy = TcpProxy.start(this.serverA.port());
 		this.context = start(this.proxy.port());
 		assertThat(get("/kv/who").body()).isEqualTo("A");
 		long failedAt = System.nanoTime();
-		this.proxy.retarget(serverB.port());
+		this.proxy.retarget(this.serverB.port());
 		this.proxy.silenceOpenConnections();
 		await().atMost(Duration.ofSeconds(60))
 			.pollInterval(Duration.ofMillis(100))
@@ -114,16 +108,16 @@ class ReactiveApplicationIntegrationTests {
 		System.out.printf("reactive application: first reply from B %d ms after the silent failover%n",
 				recoveredMillis);
 		assertThat(this.context.getBean(ConnectionWatchdog.class).getRecoveries()).isEqualTo(1);
-		assertThat(Clients.applicationClients(serverB)).singleElement()
+		assertThat(Clients.applicationClients(this.serverB)).singleElement()
 			.satisfies((client) -> assertThat(client.get("name")).isEqualTo("flux:a"));
 	}
 
 	@Test
 	void reactiveApplicationRecoversFromARedisRestart() throws Exception {
-		serverA.command("SET", "who", "A");
-		this.context = start(serverA.port());
+		this.serverA.command("SET", "who", "A");
+		this.context = start(this.serverA.port());
 		assertThat(get("/kv/who").body()).isEqualTo("A");
-		serverA.stop();
+		this.serverA.stop();
 		long stoppedAt = System.nanoTime();
 		long slowestMillis = 0;
 		for (int i = 0; i < 5; i++) {
@@ -131,21 +125,21 @@ class ReactiveApplicationIntegrationTests {
 			assertThat(get("/kv/who").statusCode()).isEqualTo(500);
 			slowestMillis = Math.max(slowestMillis, (System.nanoTime() - start) / 1_000_000);
 		}
-		serverA.restart();
-		serverA.command("SET", "who", "A again");
+		this.serverA.restart();
+		this.serverA.command("SET", "who", "A again");
 		await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(100))
 			.ignoreExceptions()
 			.until(() -> "A again".equals(get("/kv/who").body()));
 		System.out.printf("reactive application: slowest call while Redis was down %d ms; first reply %d ms after "
 				+ "the restart began%n", slowestMillis, (System.nanoTime() - stoppedAt) / 1_000_000);
-		assertThat(Clients.applicationClients(serverA)).singleElement()
+		assertThat(Clients.applicationClients(this.serverA)).singleElement()
 			.satisfies((client) -> assertThat(client.get("name")).isEqualTo("flux:a"));
 	}
 
 	@Test
 	void reactiveCommandInFlightCompletesBeforeTheConnectionCloses(CapturedOutput output) {
-		this.context = start(serverA.port());
+		this.context = start(this.serverA.port());
 		ReactiveStringRedisTemplate template = this.context.getBean(ReactiveStringRedisTemplate.class);
 		AtomicReference<Object> result = new AtomicReference<>();
 		// A script that runs 1 s, sent without anyone waiting for it, then shutdown.
@@ -155,7 +149,7 @@ class ReactiveApplicationIntegrationTests {
 					+ "now = t[1] * 1000 + t[2] / 1000 end return 'done'", String.class))
 			.subscribe(result::set, result::set);
 		await().atMost(Duration.ofSeconds(5))
-			.until(() -> serverA.clientList()
+			.until(() -> this.serverA.clientList()
 				.stream()
 				.anyMatch((client) -> "flux:a".equals(client.get("name")) && "eval".equals(client.get("cmd"))));
 		this.context.close();

@@ -7,9 +7,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisServerSettings;
 import io.lettuce.core.event.connection.ReconnectFailedEvent;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import reactor.core.Disposable;
@@ -28,31 +29,24 @@ import static org.awaitility.Awaitility.await;
  * back on the same port: the reconnect log has one line for the start of the outage and
  * one for its end, however many attempts failed in between.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class ReconnectOutageLogIntegrationTests {
 
 	private static final int FAILED_ATTEMPTS = 5;
 
-	private RedisServer redis;
-
 	private ConfigurableApplicationContext context;
-
-	@BeforeEach
-	void startRedis() {
-		this.redis = RedisServer.builder().name("outage").start();
-	}
 
 	@AfterEach
 	void stop() {
 		if (this.context != null) {
 			this.context.close();
 		}
-		this.redis.close();
 	}
 
 	@Test
-	void anOutageIsLoggedOnceWhenItStartsAndOnceWhenItEnds(CapturedOutput output) {
-		this.context = KvTestApplication.start(this.redis, "redis.governor.application=kv",
+	void anOutageIsLoggedOnceWhenItStartsAndOnceWhenItEnds(@RedisServerSettings(name = "outage") RedisServer redis,
+			CapturedOutput output) {
+		this.context = KvTestApplication.start(redis, "redis.governor.application=kv",
 				"redis.governor.instance-id=outage");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		template.opsForValue().set("k", "before");
@@ -65,14 +59,14 @@ class ReconnectOutageLogIntegrationTests {
 			.ofType(ReconnectFailedEvent.class)
 			.subscribe((event) -> failedAttempts.incrementAndGet());
 		try {
-			this.redis.stop();
+			redis.stop();
 			await().atMost(Duration.ofSeconds(60)).until(() -> failedAttempts.get() >= FAILED_ATTEMPTS);
-			this.redis.restart();
+			redis.restart();
 			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
 				template.opsForValue().set("k", "after");
 				assertThat(template.opsForValue().get("k")).isEqualTo("after");
 			});
-			String endpoint = Pattern.quote("127.0.0.1:" + this.redis.port());
+			String endpoint = Pattern.quote("127.0.0.1:" + redis.port());
 			Pattern started = Pattern
 				.compile("Redis Governor \\[kv:outage\\] could not reconnect to " + endpoint + " \\(attempt 1\\): ");
 			Pattern ended = Pattern.compile("Redis Governor \\[kv:outage\\] connection to " + endpoint

@@ -6,9 +6,8 @@ import com.jayway.jsonpath.JsonPath;
 import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -24,27 +23,15 @@ import static org.awaitility.Awaitility.await;
  * hook or on its own, exactly once, and rides out a Redis outage without throwing or
  * flooding the log.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class RegistryLifecycleIntegrationTests {
 
 	private static final String KEY = "{redis-governor}:instances";
 
-	private static RedisServer redis;
-
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@AfterEach
-	void closeContext() {
+	void closeContext(RedisServer redis) {
 		if (this.context != null) {
 			this.context.close();
 		}
@@ -56,8 +43,8 @@ class RegistryLifecycleIntegrationTests {
 	}
 
 	@Test
-	void drainHookDeregistersOnceAndShutdownDoesNotRepeatIt(CapturedOutput output) {
-		this.context = start();
+	void drainHookDeregistersOnceAndShutdownDoesNotRepeatIt(RedisServer redis, CapturedOutput output) {
+		this.context = start(redis);
 		await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(redis.command("ZCARD", KEY)));
 		InstanceRegistry registry = this.context.getBean(InstanceRegistry.class);
 		assertThat(this.context.getBeansOfType(DrainParticipant.class)).containsValue(registry);
@@ -71,8 +58,8 @@ class RegistryLifecycleIntegrationTests {
 	}
 
 	@Test
-	void heartbeatRidesOutARedisOutageAndLogsItOnce(CapturedOutput output) throws Exception {
-		this.context = start();
+	void heartbeatRidesOutARedisOutageAndLogsItOnce(RedisServer redis, CapturedOutput output) throws Exception {
+		this.context = start(redis);
 		await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(redis.command("ZCARD", KEY)));
 		redis.stop();
 		// About 15 heartbeats and samples fail while Redis is down.
@@ -89,7 +76,7 @@ class RegistryLifecycleIntegrationTests {
 			.untilAsserted(() -> assertThat(output.getOut()).contains("registry heartbeat works again after"));
 	}
 
-	private static ConfigurableApplicationContext start() {
+	private static ConfigurableApplicationContext start(RedisServer redis) {
 		return KvTestApplication.start(redis, "redis.governor.application=life", "redis.governor.instance-id=a",
 				"redis.governor.registry.heartbeat-interval=200ms", "redis.governor.registry.ttl=1s",
 				"redis.governor.server.sample-interval=200ms", "redis.governor.command-timeout=500ms");

@@ -6,7 +6,7 @@ import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,29 +25,21 @@ import static org.awaitility.Awaitility.await;
  * managed services: the application and the registry keep working, and health and the
  * endpoint say what could not be read and why, without failing.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class RestrictedAclIntegrationTests {
 
 	private static final String PASSWORD = "limited-secret-3";
 
-	private static RedisServer redis;
-
 	private ConfigurableApplicationContext context;
 
 	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
+	static void createUser(RedisServer redis) {
 		redis.command("ACL", "SETUSER", "limited", "on", ">" + PASSWORD, "~*", "&*", "+@all", "-info", "-client",
 				"-config");
 	}
 
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@AfterEach
-	void closeContext() {
+	void closeContext(RedisServer redis) {
 		if (this.context != null) {
 			this.context.close();
 		}
@@ -55,7 +47,7 @@ class RestrictedAclIntegrationTests {
 	}
 
 	@Test
-	void userWithoutInfoClientAndConfigDegradesCleanly(CapturedOutput output) throws Exception {
+	void userWithoutInfoClientAndConfigDegradesCleanly(RedisServer redis, CapturedOutput output) throws Exception {
 		this.context = KvTestApplication.start(redis, "spring.data.redis.username=limited",
 				"spring.data.redis.password=" + PASSWORD, "redis.governor.application=acl",
 				"redis.governor.instance-id=a", "redis.governor.registry.heartbeat-interval=200ms",

@@ -8,9 +8,10 @@ import java.util.Map;
 
 import com.jayway.jsonpath.JsonPath;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisServerSettings;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  * {@code show-values=never} and once with {@code show-values=always}, the setting under
  * which Boot itself would show every value.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class SecretsIntegrationTests {
 
 	private static final String SERVER_CANARY = "Canary-Default-7f3a9c21";
@@ -50,19 +51,18 @@ class SecretsIntegrationTests {
 			"/actuator/redisgovernor", "/actuator/metrics", "/actuator/configprops", "/actuator/env",
 			"/actuator/env/spring.data.redis.password", "/actuator/env/spring.data.redis.url");
 
-	private static RedisServer redis;
+	private final RedisServer redis;
 
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.builder().password(SERVER_CANARY).start();
-		redis.command("ACL", "SETUSER", ACL_USER, "on", ">" + ACL_CANARY, "~*", "&*", "+@all");
+	SecretsIntegrationTests(@RedisServerSettings(password = SERVER_CANARY) RedisServer redis) {
+		this.redis = redis;
 	}
 
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
+	@BeforeEach
+	void createUser() {
+		// Again before each test: a restart forgets the users.
+		this.redis.command("ACL", "SETUSER", ACL_USER, "on", ">" + ACL_CANARY, "~*", "&*", "+@all");
 	}
 
 	@AfterEach
@@ -70,9 +70,8 @@ class SecretsIntegrationTests {
 		if (this.context != null) {
 			this.context.close();
 		}
-		if (!redis.isRunning()) {
-			redis.restart();
-			redis.command("ACL", "SETUSER", ACL_USER, "on", ">" + ACL_CANARY, "~*", "&*", "+@all");
+		if (!this.redis.isRunning()) {
+			this.redis.restart();
 		}
 	}
 
@@ -80,21 +79,21 @@ class SecretsIntegrationTests {
 	@CsvSource({ "never,false", "always,false", "always,true" })
 	void canaryPasswordsAppearNowhere(String showValues, boolean inUrl, CapturedOutput output) throws Exception {
 		String[] credentials = inUrl
-				? new String[] {
-						"spring.data.redis.url=redis://" + ACL_USER + ":" + ACL_CANARY + "@127.0.0.1:" + redis.port() }
+				? new String[] { "spring.data.redis.url=redis://" + ACL_USER + ":" + ACL_CANARY + "@127.0.0.1:"
+						+ this.redis.port() }
 				: new String[] { "spring.data.redis.username=" + ACL_USER, "spring.data.redis.password=" + ACL_CANARY };
-		this.context = KvTestApplication.start(redis, with(credentials, "redis.governor.application=secrets",
+		this.context = KvTestApplication.start(this.redis, with(credentials, "redis.governor.application=secrets",
 				"logging.level.io.github.redisgovernor=DEBUG", "management.endpoints.web.exposure.include=*",
 				"management.endpoint.redisgovernor.access=read-only", "management.endpoint.health.show-details=always",
 				"management.endpoint.env.show-values=" + showValues,
 				"management.endpoint.configprops.show-values=" + showValues));
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		template.opsForValue().set("secrets", "ok");
-		assertThat(redis.clientList()).anyMatch((client) -> ACL_USER.equals(client.get("user")));
+		assertThat(this.redis.clientList()).anyMatch((client) -> ACL_USER.equals(client.get("user")));
 		Map<String, String> bodies = new LinkedHashMap<>(read(ENDPOINTS));
 		bodies.putAll(read(meterPaths(bodies.get("/actuator/metrics"))));
 
-		redis.stop();
+		this.redis.stop();
 		await().until(() -> KvTestApplication.get(this.context, "/actuator/health/redis").body().contains("DOWN"));
 		Map<String, String> whileDown = read(List.of("/actuator/health", "/actuator/health/redis"));
 		whileDown.forEach((path, body) -> bodies.put(path + " (Redis down)", body));
@@ -119,7 +118,7 @@ class SecretsIntegrationTests {
 	@Test
 	void wrongPasswordErrorsDoNotEchoIt(CapturedOutput output) throws Exception {
 		String wrong = "Canary-Wrong-9d2e61f0";
-		this.context = KvTestApplication.start(redis, "spring.data.redis.username=" + ACL_USER,
+		this.context = KvTestApplication.start(this.redis, "spring.data.redis.username=" + ACL_USER,
 				"spring.data.redis.password=" + wrong, "redis.governor.application=secrets",
 				"logging.level.io.github.redisgovernor=DEBUG");
 		HttpResponse<String> health = KvTestApplication.get(this.context, "/actuator/health");

@@ -10,12 +10,11 @@ import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.drain.GracefulDrain;
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PreDestroy;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -42,23 +41,17 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * governed, it completes; with {@code redis.governor.enabled=false} (plain Spring Boot),
  * the outcome is printed and asserted as it really is.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class ShutdownDrainIntegrationTests {
 
 	private static final Duration WORK = Duration.ofSeconds(1);
 
-	private static RedisServer redis;
+	private final RedisServer redis;
 
 	private ConfigurableApplicationContext context;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
+	ShutdownDrainIntegrationTests(RedisServer redis) {
+		this.redis = redis;
 	}
 
 	@AfterEach
@@ -66,7 +59,7 @@ class ShutdownDrainIntegrationTests {
 		if (this.context != null && this.context.isActive()) {
 			this.context.close();
 		}
-		Clients.awaitNone(redis);
+		Clients.awaitNone(this.redis);
 	}
 
 	@Test
@@ -106,7 +99,7 @@ class ShutdownDrainIntegrationTests {
 		RedisWork work = closeWithPreDestroyWork(true);
 		assertThat(work.failed).as(work.toString()).hasValue(0);
 		assertThat(work.succeeded).hasValue(100);
-		assertThat(redis.command("GET", "predestroy:9")).isEqualTo("v99");
+		assertThat(this.redis.command("GET", "predestroy:9")).isEqualTo("v99");
 	}
 
 	@Test
@@ -198,7 +191,7 @@ class ShutdownDrainIntegrationTests {
 		Participants participants = this.context.getBean(Participants.class);
 		closeTimed(true);
 		assertThat(participants.calls).containsExactly("failing", "deregister");
-		assertThat(redis.command("GET", "registry:drain")).isEqualTo("deregistered");
+		assertThat(this.redis.command("GET", "registry:drain")).isEqualTo("deregistered");
 		assertThat(output).contains("drain participant").contains("failed to stop; the drain goes on without it");
 		Timer drain = registry.get("redis.governor.drain").tag("application", "drain").timer();
 		System.out.println("redis.governor.drain timer: count " + drain.count() + ", total "
@@ -234,9 +227,10 @@ class ShutdownDrainIntegrationTests {
 		sources[0] = KvTestApplication.class;
 		System.arraycopy(components, 0, sources, 1, components.length);
 		return new SpringApplicationBuilder(sources)
-			.properties("server.port=0", "spring.data.redis.host=127.0.0.1", "spring.data.redis.port=" + redis.port(),
-					"spring.main.banner-mode=off", "redis.governor.enabled=" + governed,
-					"redis.governor.application=drain", "spring.task.scheduling.pool.size=2")
+			.properties("server.port=0", "spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=" + this.redis.port(), "spring.main.banner-mode=off",
+					"redis.governor.enabled=" + governed, "redis.governor.application=drain",
+					"spring.task.scheduling.pool.size=2")
 			.properties(properties)
 			.run();
 	}

@@ -11,6 +11,8 @@ import java.time.Duration;
 import com.jayway.jsonpath.JsonPath;
 import io.github.redisgovernor.startup.RedisUnavailableAtStartupException;
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisServerSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,28 +34,26 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  * {@code redis.governor.fail-fast=true} startup fails with a report that names the
  * endpoint (never the password) and the fix.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class StartupWithoutRedisIntegrationTests {
 
 	private static final String CANARY = "canary-Pw-5f2e9";
 
 	private ConfigurableApplicationContext context;
 
-	private RedisServer redis;
-
 	@AfterEach
 	void stop() {
 		if (this.context != null) {
 			this.context.close();
 		}
-		if (this.redis != null) {
-			this.redis.close();
-		}
 	}
 
 	@Test
-	void applicationStartsWithoutRedisAndConnectsWhenRedisAppears() throws Exception {
-		int port = freePort();
+	void applicationStartsWithoutRedisAndConnectsWhenRedisAppears(@RedisServerSettings(name = "late") RedisServer redis)
+			throws Exception {
+		// Missing at startup: the server stops and comes back on the same port below.
+		redis.stop();
+		int port = redis.port();
 		this.context = KvTestApplication.start(port, "redis.governor.application=kv",
 				"redis.governor.instance-id=late");
 		HttpResponse<String> down = KvTestApplication.get(this.context, "/actuator/health");
@@ -63,11 +63,11 @@ class StartupWithoutRedisIntegrationTests {
 		assertThatThrownBy(() -> template.opsForValue().get("k")).hasStackTraceContaining("Connection refused");
 
 		long startedAt = System.nanoTime();
-		this.redis = RedisServer.builder().name("late").port(port).start();
+		redis.restart();
 		// Nobody calls the application meanwhile: the watchdog's check opens the
 		// connection.
 		await().atMost(Duration.ofSeconds(20))
-			.until(() -> Clients.applicationClients(this.redis)
+			.until(() -> Clients.applicationClients(redis)
 				.stream()
 				.anyMatch((client) -> "kv:late".equals(client.get("name"))));
 		System.out.printf("startup without Redis: connected %d ms after Redis appeared, with no request%n",
@@ -96,22 +96,22 @@ class StartupWithoutRedisIntegrationTests {
 	}
 
 	@Test
-	void failFastStartupAgainstAnUnresponsiveServerFailsWithinTheTimeouts(CapturedOutput output) {
-		this.redis = RedisServer.builder().name("frozen").password(CANARY).start();
-		this.redis.pause();
+	void failFastStartupAgainstAnUnresponsiveServerFailsWithinTheTimeouts(
+			@RedisServerSettings(name = "frozen", password = CANARY) RedisServer redis, CapturedOutput output) {
+		redis.pause();
 		RedisUnavailableAtStartupException failure;
 		try {
 			failure = assertTimeoutPreemptively(Duration.ofSeconds(60),
-					() -> startupFailure(this.redis.port(), "redis.governor.fail-fast=true",
+					() -> startupFailure(redis.port(), "redis.governor.fail-fast=true",
 							"redis.governor.connect-timeout=1s", "redis.governor.command-timeout=1s",
 							"spring.data.redis.password=" + CANARY));
 		}
 		finally {
-			this.redis.resume();
+			redis.resume();
 		}
 		System.out.printf("fail-fast, paused server (connect-timeout 1000 ms): the check gave up after %d ms%n",
 				failure.getElapsed().toMillis());
-		assertThat(output).contains("Redis Governor could not start: Redis at 127.0.0.1:" + this.redis.port())
+		assertThat(output).contains("Redis Governor could not start: Redis at 127.0.0.1:" + redis.port())
 			.doesNotContain(CANARY);
 	}
 

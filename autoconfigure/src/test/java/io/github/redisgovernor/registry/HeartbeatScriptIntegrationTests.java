@@ -12,7 +12,7 @@ import io.github.redisgovernor.connection.GovernedConnectionFixture;
 import io.github.redisgovernor.server.ServerFigures;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,31 +29,29 @@ import static org.awaitility.Awaitility.await;
  * the server figures sample, and falls back to plain commands (and the sampler to its own
  * {@code INFO}) when the ACL forbids scripts.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class HeartbeatScriptIntegrationTests {
 
 	private static final String KEY = "{redis-governor}:script-test";
 
-	private static RedisServer redis;
+	private final RedisServer redis;
+
+	HeartbeatScriptIntegrationTests(RedisServer redis) {
+		this.redis = redis;
+	}
 
 	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
+	static void createUsers(RedisServer redis) {
 		redis.command("ACL", "SETUSER", "noscripts", "on", ">noscripts-pw", "~*", "&*", "+@all", "-@scripting");
 		redis.command("ACL", "SETUSER", "noinfo", "on", ">noinfo-pw", "~*", "&*", "+@all", "-info");
 	}
 
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
-	}
-
 	@Test
 	void heartbeatIsOneScriptCallInsteadOfFiveCommands() {
-		redis.command("SCRIPT", "FLUSH");
-		redis.command("CONFIG", "RESETSTAT");
+		this.redis.command("SCRIPT", "FLUSH");
+		this.redis.command("CONFIG", "RESETSTAT");
 		long live = heartbeats(null, null, "scripted", 3);
-		Map<String, String> stats = redis.infoMap("commandstats");
+		Map<String, String> stats = this.redis.infoMap("commandstats");
 		assertThat(live).isEqualTo(1);
 		// The first EVALSHA finds no script (NOSCRIPT), one EVAL loads it, the rest hit.
 		assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(3);
@@ -65,7 +63,7 @@ class HeartbeatScriptIntegrationTests {
 	void heartbeatFallsBackToCommandsWhenScriptsAreForbidden(CapturedOutput output) {
 		long live = heartbeats("noscripts", "noscripts-pw", "plain", 2);
 		assertThat(live).isEqualTo(1);
-		assertThat(redis.command("ZSCORE", KEY, "app/plain")).isNull();
+		assertThat(this.redis.command("ZSCORE", KEY, "app/plain")).isNull();
 		assertThat(output).containsOnlyOnce("sends the registry heartbeat as separate commands")
 			.doesNotContain("noscripts-pw");
 	}
@@ -75,30 +73,30 @@ class HeartbeatScriptIntegrationTests {
 		withRegistry(null, null, "oom", (registry) -> {
 			registry.heartbeatNow();
 			assertThat(registry.current().problem()).isNull();
-			String maxmemory = redis.configGet("maxmemory");
-			String policy = redis.configGet("maxmemory-policy");
-			redis.configSet("maxmemory-policy", "noeviction");
+			String maxmemory = this.redis.configGet("maxmemory");
+			String policy = this.redis.configGet("maxmemory-policy");
+			this.redis.configSet("maxmemory-policy", "noeviction");
 			for (int i = 0; i < 10; i++) {
-				redis.command("SET", "oom-filler-" + i, "x".repeat(10_000));
+				this.redis.command("SET", "oom-filler-" + i, "x".repeat(10_000));
 			}
-			redis.configSet("maxmemory", "1");
+			this.redis.configSet("maxmemory", "1");
 			try {
 				registry.heartbeatNow();
 			}
 			finally {
-				redis.configSet("maxmemory", maxmemory);
-				redis.configSet("maxmemory-policy", policy);
-				redis.command("DEL", "oom-filler-0", "oom-filler-1", "oom-filler-2", "oom-filler-3", "oom-filler-4",
-						"oom-filler-5", "oom-filler-6", "oom-filler-7", "oom-filler-8", "oom-filler-9");
+				this.redis.configSet("maxmemory", maxmemory);
+				this.redis.configSet("maxmemory-policy", policy);
+				this.redis.command("DEL", "oom-filler-0", "oom-filler-1", "oom-filler-2", "oom-filler-3",
+						"oom-filler-4", "oom-filler-5", "oom-filler-6", "oom-filler-7", "oom-filler-8", "oom-filler-9");
 			}
 			assertThat(registry.current().problem()).startsWith("heartbeat failed: OOM command not allowed");
 			assertThat(registry.current().liveInstances()).as("the count of the last heartbeat that worked")
 				.isEqualTo(1);
-			redis.command("CONFIG", "RESETSTAT");
+			this.redis.command("CONFIG", "RESETSTAT");
 			registry.heartbeatNow();
 			registry.heartbeatNow();
 			assertThat(registry.current().problem()).isNull();
-			Map<String, String> stats = redis.infoMap("commandstats");
+			Map<String, String> stats = this.redis.infoMap("commandstats");
 			assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(2);
 			assertThat(calls(stats, "cmdstat_zadd")).as("ZADD only inside the script").isEqualTo(2);
 		});
@@ -108,35 +106,36 @@ class HeartbeatScriptIntegrationTests {
 
 	@Test
 	void heartbeatTriesTheScriptAgainAfterARefusalSoThatAnAclFixTakesEffect(CapturedOutput output) {
-		redis.command("ACL", "SETUSER", "fixable", "reset", "on", ">fixable-pw", "~*", "&*", "+@all", "-@scripting");
+		this.redis.command("ACL", "SETUSER", "fixable", "reset", "on", ">fixable-pw", "~*", "&*", "+@all",
+				"-@scripting");
 		int retry = Heartbeat.SCRIPT_RETRY_HEARTBEATS;
 		withRegistry("fixable", "fixable-pw", "fixable", (registry) -> {
 			registry.heartbeatNow();
 			assertThat(registry.current().liveInstances()).isEqualTo(1);
-			redis.command("CONFIG", "RESETSTAT");
+			this.redis.command("CONFIG", "RESETSTAT");
 			for (int i = 1; i < retry; i++) {
 				registry.heartbeatNow();
 			}
-			Map<String, String> stats = redis.infoMap("commandstats");
+			Map<String, String> stats = this.redis.infoMap("commandstats");
 			assertThat(stats).as("no script attempt until the retry")
 				.doesNotContainKeys("cmdstat_evalsha", "cmdstat_eval");
 			assertThat(calls(stats, "cmdstat_zadd")).isEqualTo(retry - 1);
 			// The retry is refused again: one refused EVALSHA, and the heartbeat still
 			// counts.
 			registry.heartbeatNow();
-			stats = redis.infoMap("commandstats");
+			stats = this.redis.infoMap("commandstats");
 			assertThat(stats.get("cmdstat_evalsha")).contains("rejected_calls=1,");
 			assertThat(calls(stats, "cmdstat_zadd")).isEqualTo(retry);
 			assertThat(registry.current().problem()).isNull();
 
-			redis.command("ACL", "SETUSER", "fixable", "+@scripting");
+			this.redis.command("ACL", "SETUSER", "fixable", "+@scripting");
 			for (int i = 0; i < retry; i++) {
 				registry.heartbeatNow();
 			}
-			redis.command("CONFIG", "RESETSTAT");
+			this.redis.command("CONFIG", "RESETSTAT");
 			registry.heartbeatNow();
 			registry.heartbeatNow();
-			stats = redis.infoMap("commandstats");
+			stats = this.redis.infoMap("commandstats");
 			assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(2);
 			assertThat(calls(stats, "cmdstat_zadd")).as("ZADD only inside the script").isEqualTo(2);
 			assertThat(registry.current().problem()).isNull();
@@ -149,7 +148,7 @@ class HeartbeatScriptIntegrationTests {
 
 	@Test
 	void heartbeatCarriesTheServerFiguresSampleSoTheSamplerSendsNothing() {
-		redis.command("CONFIG", "RESETSTAT");
+		this.redis.command("CONFIG", "RESETSTAT");
 		withCarrier(null, null, "carrier", Duration.ofSeconds(10), (registry, sampler) -> {
 			// What the budget monitor sees: the count of the heartbeat that carried the
 			// sample.
@@ -160,7 +159,7 @@ class HeartbeatScriptIntegrationTests {
 			assertThat(countsSeenBySampleListener).containsExactly(1L);
 			ServerFigures figures = sampler.current();
 			assertThat(figures.connectedClients()).isNotNull().isPositive();
-			assertThat(figures.maxClients()).isEqualTo(Long.parseLong(redis.configGet("maxclients")));
+			assertThat(figures.maxClients()).isEqualTo(Long.parseLong(this.redis.configGet("maxclients")));
 			assertThat(figures.unreadable()).isEmpty();
 			// The next heartbeat, less than a sample interval later, does not read it
 			// again.
@@ -168,7 +167,7 @@ class HeartbeatScriptIntegrationTests {
 			assertThat(sampler.current()).isSameAs(figures);
 			registry.destroy();
 		});
-		Map<String, String> stats = redis.infoMap("commandstats");
+		Map<String, String> stats = this.redis.infoMap("commandstats");
 		// The one INFO ran inside the script: no INFO was sent as a command of its own.
 		assertThat(calls(stats, "cmdstat_info")).isEqualTo(1);
 		assertThat(calls(stats, "cmdstat_evalsha") + calls(stats, "cmdstat_eval")).isGreaterThanOrEqualTo(2);
@@ -236,7 +235,8 @@ class HeartbeatScriptIntegrationTests {
 
 	private void withConnection(String user, String password, InstanceIdentity identity,
 			Consumer<GovernedConnectionFixture> work) {
-		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(redis.host(), redis.port());
+		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(this.redis.host(),
+				this.redis.port());
 		if (user != null) {
 			standalone.setUsername(user);
 			standalone.setPassword(password);

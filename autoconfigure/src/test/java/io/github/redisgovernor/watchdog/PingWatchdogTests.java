@@ -13,14 +13,13 @@ import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.connection.GovernedConnectionFixture;
 import io.github.redisgovernor.connection.SharedConnectionStyle;
 import io.github.redisgovernor.test.redis.RedisServer;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import io.github.redisgovernor.test.redis.TcpProxy;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -38,12 +37,12 @@ import static org.awaitility.Awaitility.await;
  * whose server stopped answering, and never one that is alive but busy (a slow script, a
  * full queue) or idle beside a parked {@code BLPOP}.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class PingWatchdogTests {
 
 	private static final InstanceIdentity IDENTITY = new InstanceIdentity("orders", "i-1");
 
-	private static RedisServer redis;
+	private final RedisServer redis;
 
 	private GovernedConnectionFixture fixture;
 
@@ -55,14 +54,8 @@ class PingWatchdogTests {
 
 	private int requestQueueSize = Integer.MAX_VALUE;
 
-	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
+	PingWatchdogTests(RedisServer redis) {
+		this.redis = redis;
 	}
 
 	@AfterEach
@@ -80,7 +73,7 @@ class PingWatchdogTests {
 
 	@Test
 	void idleHealthyConnectionGetsOnePingPerIdleIntervalNotPerFastInterval() {
-		startWatchdog(redis.port(), Duration.ofMillis(400), Duration.ofMillis(100), Duration.ofMillis(50), 3);
+		startWatchdog(this.redis.port(), Duration.ofMillis(400), Duration.ofMillis(100), Duration.ofMillis(50), 3);
 		open();
 		sleep(Duration.ofSeconds(3));
 		long pings = this.watchdog.getPings();
@@ -92,7 +85,7 @@ class PingWatchdogTests {
 
 	@Test
 	void busyConnectionIsNotPinged() {
-		startWatchdog(redis.port(), Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(50), 3);
+		startWatchdog(this.redis.port(), Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(50), 3);
 		long end = System.nanoTime() + Duration.ofSeconds(3).toNanos();
 		int commands = 0;
 		while (System.nanoTime() < end) {
@@ -111,7 +104,7 @@ class PingWatchdogTests {
 	void slowScriptWithinTheCommandTimeoutIsNotMistakenForADeadConnection() {
 		// Aggressive watchdog: a 100 ms PING timeout and a check every 200 ms.
 		this.commandTimeout = Duration.ofSeconds(10);
-		startWatchdog(redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
+		startWatchdog(this.redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
 		open();
 		long started = System.nanoTime();
 		Long result = this.fixture.connection()
@@ -133,7 +126,7 @@ class PingWatchdogTests {
 	@Test
 	void fullRequestQueueDoesNotCloseTheConnection() throws Exception {
 		this.requestQueueSize = 4;
-		startWatchdog(redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
+		startWatchdog(this.redis.port(), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofMillis(100), 3);
 		open();
 		StringRedisTemplate template = template();
 		AtomicLong succeeded = new AtomicLong();
@@ -203,7 +196,7 @@ class PingWatchdogTests {
 	@Test
 	void parkedBlockingCommandOnADedicatedConnectionBringsNoPing() throws Exception {
 		RedisGovernorProperties.Watchdog defaults = new RedisGovernorProperties().getWatchdog();
-		startWatchdog(redis.port(), defaults.getInterval(), defaults.getFastInterval(), defaults.getTimeout(),
+		startWatchdog(this.redis.port(), defaults.getInterval(), defaults.getFastInterval(), defaults.getTimeout(),
 				defaults.getFailureThreshold());
 		open();
 		sleep(Duration.ofMillis(200));
@@ -221,7 +214,7 @@ class PingWatchdogTests {
 
 	@Test
 	void timedOutApplicationCommandSwitchesToFastChecks() {
-		this.proxy = TcpProxy.start(redis.port());
+		this.proxy = TcpProxy.start(this.redis.port());
 		// An idle interval far longer than the guards below: only the stall can recover.
 		this.commandTimeout = Duration.ofSeconds(1);
 		startWatchdog(this.proxy.port(), Duration.ofMinutes(5), Duration.ofMillis(200), Duration.ofMillis(100), 3);
@@ -247,7 +240,7 @@ class PingWatchdogTests {
 	@Test
 	void pausedServerBehindIdleConnectionIsDetectedAtDefaultSettings() {
 		RedisGovernorProperties.Watchdog defaults = new RedisGovernorProperties().getWatchdog();
-		this.proxy = TcpProxy.start(redis.port());
+		this.proxy = TcpProxy.start(this.redis.port());
 		this.commandTimeout = RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT;
 		startWatchdog(this.proxy.port(), defaults.getInterval(), defaults.getFastInterval(), defaults.getTimeout(),
 				defaults.getFailureThreshold());
@@ -266,10 +259,10 @@ class PingWatchdogTests {
 	@Test
 	void pausedServerNeverGetsMoreThanOnePingInFlight() {
 		this.commandTimeout = Duration.ofSeconds(60);
-		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(20), 1_000);
+		startWatchdog(this.redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(20), 1_000);
 		open();
 		await().atMost(Duration.ofSeconds(10)).until(() -> this.watchdog.getPings() > 0);
-		redis.pause();
+		this.redis.pause();
 		long before;
 		long during;
 		try {
@@ -279,7 +272,7 @@ class PingWatchdogTests {
 			during = this.watchdog.getPings() - before;
 		}
 		finally {
-			redis.resume();
+			this.redis.resume();
 		}
 		System.out.printf("paused server: %d watchdog PINGs started in 1500 ms at fast interval 50 ms%n", during);
 		// The PING sent when the pause began has no reply: every check waits for it.
@@ -290,7 +283,7 @@ class PingWatchdogTests {
 
 	@Test
 	void silencedConnectionIsReplacedAndTheSameLettuceConnectionWorksAgain(CapturedOutput output) {
-		this.proxy = TcpProxy.start(redis.port());
+		this.proxy = TcpProxy.start(this.redis.port());
 		this.commandTimeout = Duration.ofMillis(500);
 		startWatchdog(this.proxy.port(), Duration.ofMillis(200), Duration.ofMillis(100), Duration.ofMillis(100), 3);
 		open();
@@ -316,7 +309,8 @@ class PingWatchdogTests {
 
 	@Test
 	void factoryWithoutSharedConnectionIsNotWatched() {
-		startWatchdog(redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(50), 3, false);
+		startWatchdog(this.redis.port(), Duration.ofMillis(100), Duration.ofMillis(50), Duration.ofMillis(50), 3,
+				false);
 		template().opsForValue().get("unshared");
 		sleep(Duration.ofSeconds(1));
 		assertThat(this.watchdog.getPings()).isZero();

@@ -7,10 +7,7 @@ import java.net.ServerSocket;
 import io.github.redisgovernor.autoconfigure.InvalidGovernorPropertyException;
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.startup.RedisGovernorStartupAutoConfiguration;
 import io.github.redisgovernor.drain.DrainParticipant;
-import io.github.redisgovernor.startup.RedisUnavailableAtStartupException;
-import io.github.redisgovernor.startup.StartupConnectivityCheck;
 import io.github.redisgovernor.watchdog.ConnectionWatchdog;
 import io.github.redisgovernor.watchdog.PingWatchdog;
 import io.github.redisgovernor.watchdog.ReconnectFailureReporter;
@@ -28,16 +25,15 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for {@link RedisGovernorWatchdogAutoConfiguration} and
- * {@link RedisGovernorStartupAutoConfiguration}. The factory points at a loopback port
- * where nothing listens; no test here needs a Redis server.
+ * Tests for {@link RedisGovernorWatchdogAutoConfiguration}. The factory points at a
+ * loopback port where nothing listens; no test here needs a Redis server.
  */
 class RedisGovernorWatchdogAutoConfigurationTests {
 
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
 				RedisGovernorConnectionAutoConfiguration.class, RedisGovernorWatchdogAutoConfiguration.class,
-				RedisGovernorStartupAutoConfiguration.class, DataRedisAutoConfiguration.class))
+				DataRedisAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",
 				"spring.data.redis.port=" + freePort());
 
@@ -135,21 +131,6 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 				.isInstanceOf(InvalidGovernorPropertyException.class)
 				.hasMessageContaining("redis.governor.watchdog.failure-threshold")
 				.hasMessageContaining("must be at least 1"));
-	}
-
-	@Test
-	void runByDefaultShouldStartWithoutRedisAndWithoutStartupCheck() {
-		this.contextRunner
-			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(StartupConnectivityCheck.class));
-	}
-
-	@Test
-	void runWhenFailFastAndRedisIsUnreachableShouldFailStartup() {
-		this.contextRunner.withPropertyValues("redis.governor.fail-fast=true")
-			.run((context) -> assertThat(context).getFailure()
-				.rootCause()
-				.isInstanceOf(RedisUnavailableAtStartupException.class)
-				.hasMessageContaining("Redis at localhost:"));
 	}
 
 	private static int freePort() {

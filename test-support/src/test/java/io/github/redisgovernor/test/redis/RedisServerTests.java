@@ -23,7 +23,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.Test;
 
-class RedisServerTest {
+class RedisServerTests {
 
 	@Test
 	void startsARealServerAndStopsItOnClose() {

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class LauncherResolverTest {
+class LauncherResolverTests {
 
 	private static final String OS = System.getProperty("os.name");
 

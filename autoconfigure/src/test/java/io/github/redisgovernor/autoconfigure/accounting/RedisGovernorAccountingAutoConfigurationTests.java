@@ -1,31 +1,19 @@
-package io.github.redisgovernor.autoconfigure;
+package io.github.redisgovernor.autoconfigure.accounting;
 
 import java.time.Duration;
 
+import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.accounting.RedisGovernorAccountingAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.endpoint.RedisGovernorEndpointAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.health.RedisGovernorBudgetHealthAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.leak.RedisGovernorLeakDetectionAutoConfiguration;
-import io.github.redisgovernor.autoconfigure.metrics.RedisGovernorMetricsAutoConfiguration;
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.drain.DrainParticipant;
-import io.github.redisgovernor.health.RedisGovernorHealthIndicator;
-import io.github.redisgovernor.leak.ConnectionLeakDetector;
-import io.github.redisgovernor.metrics.RedisGovernorMeterBinder;
 import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.server.ServerFiguresSampler;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.MeterBinder;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.health.contributor.Status;
-import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
@@ -33,7 +21,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Tests for the connection accounting auto-configurations: which beans exist, how the
+ * Tests for {@link RedisGovernorAccountingAutoConfiguration}: which beans exist, how the
  * properties reach them, and which values are rejected. Redis is pointed at a closed
  * port: the heartbeat and sampler fail quietly in the background.
  */
@@ -43,9 +31,7 @@ class RedisGovernorAccountingAutoConfigurationTests {
 	private final ApplicationContextRunner contextRunner = new ApplicationContextRunner()
 		.withConfiguration(AutoConfigurations.of(RedisGovernorAutoConfiguration.class,
 				RedisGovernorConnectionAutoConfiguration.class, DataRedisAutoConfiguration.class,
-				RedisGovernorAccountingAutoConfiguration.class, RedisGovernorBudgetHealthAutoConfiguration.class,
-				RedisGovernorMetricsAutoConfiguration.class, RedisGovernorEndpointAutoConfiguration.class,
-				RedisGovernorLeakDetectionAutoConfiguration.class))
+				RedisGovernorAccountingAutoConfiguration.class))
 		.withPropertyValues("spring.application.name=orders", "redis.governor.instance-id=i-1",
 				"spring.data.redis.port=1", "redis.governor.connect-timeout=200ms");
 
@@ -55,9 +41,7 @@ class RedisGovernorAccountingAutoConfigurationTests {
 			assertThat(context).hasSingleBean(InstanceRegistry.class)
 				.hasSingleBean(ServerFiguresSampler.class)
 				.hasSingleBean(BudgetMonitor.class)
-				.hasSingleBean(ConnectionTracker.class)
-				.hasSingleBean(RedisGovernorMeterBinder.class)
-				.hasBean("redisGovernorHealthIndicator");
+				.hasSingleBean(ConnectionTracker.class);
 			assertThat(context.getBeansOfType(DrainParticipant.class))
 				.containsValue(context.getBean(InstanceRegistry.class));
 			assertThat(context.getBean(InstanceRegistry.class).getMember()).isEqualTo("orders/i-1");
@@ -70,8 +54,7 @@ class RedisGovernorAccountingAutoConfigurationTests {
 			.run((context) -> assertThat(context).doesNotHaveBean(InstanceRegistry.class)
 				.doesNotHaveBean(ServerFiguresSampler.class)
 				.doesNotHaveBean(BudgetMonitor.class)
-				.doesNotHaveBean(RedisGovernorHealthIndicator.class)
-				.doesNotHaveBean(RedisGovernorMeterBinder.class));
+				.doesNotHaveBean(ConnectionTracker.class));
 	}
 
 	@Test
@@ -91,74 +74,6 @@ class RedisGovernorAccountingAutoConfigurationTests {
 				assertThat(monitor.getPolicy().leakWindow()).isEqualTo(Duration.ofSeconds(45));
 				assertThat(context.getBean(InstanceRegistry.class).getTtl()).isEqualTo(Duration.ofSeconds(40));
 			});
-	}
-
-	@Test
-	void runShouldReportUnknownUntilTheFirstSample() {
-		this.contextRunner.withPropertyValues("redis.governor.server.sample-interval=1h").run((context) -> {
-			RedisGovernorHealthIndicator indicator = context.getBean(RedisGovernorHealthIndicator.class);
-			assertThat(indicator.health().getStatus()).isIn(Status.UNKNOWN);
-			assertThat(indicator.health().getDetails()).containsEntry("application", "orders")
-				.containsEntry("instanceId", "i-1")
-				.containsEntry("leakSuspected", false)
-				.containsKey("unreadable");
-		});
-	}
-
-	@Test
-	void runWhenHealthIndicatorDisabledShouldNotCreateIt() {
-		this.contextRunner.withPropertyValues("management.health.redisgovernor.enabled=false")
-			.run((context) -> assertThat(context).doesNotHaveBean("redisGovernorHealthIndicator")
-				.hasSingleBean(BudgetMonitor.class));
-	}
-
-	@Test
-	void runShouldBindMetersTaggedWithTheApplication() {
-		this.contextRunner.withPropertyValues("redis.governor.server.sample-interval=1h").run((context) -> {
-			SimpleMeterRegistry registry = new SimpleMeterRegistry();
-			context.getBean(RedisGovernorMeterBinder.class).bindTo(registry);
-			for (String name : new String[] { "redis.governor.clients.connected", "redis.governor.clients.max",
-					"redis.governor.clients.utilization", "redis.governor.instances",
-					"redis.governor.clients.per.instance", "redis.governor.instances.max.safe",
-					"redis.governor.connections.open" }) {
-				Gauge gauge = registry.get(name).tags("application", "orders").gauge();
-				assertThat(gauge.getId().getDescription()).as(name).isNotBlank();
-			}
-			assertThat(registry.get("redis.governor.instances").gauge().value()).as("unknown before a heartbeat")
-				.isNaN();
-			assertThat(registry.get("redis.governor.connections.opened")
-				.tags("application", "orders")
-				.functionCounter()
-				.getId()
-				.getBaseUnit()).isEqualTo("connections");
-			assertThat(registry.get("redis.governor.reconnects").functionCounter().count()).isZero();
-		});
-	}
-
-	@Test
-	void runWithoutMicrometerShouldNotCreateTheMeterBinder() {
-		this.contextRunner.withClassLoader(new FilteredClassLoader(MeterBinder.class))
-			.run((context) -> assertThat(context).doesNotHaveBean(RedisGovernorMeterBinder.class)
-				.hasSingleBean(BudgetMonitor.class));
-	}
-
-	@Test
-	void runShouldNotDetectDedicatedConnectionLeaksByDefault() {
-		this.contextRunner.run((context) -> assertThat(context).doesNotHaveBean(ConnectionLeakDetector.class));
-	}
-
-	@Test
-	void runWithLeakDetectionThresholdShouldCreateTheDetector() {
-		this.contextRunner.withPropertyValues("redis.governor.leak-detection-threshold=30s")
-			.run((context) -> assertThat(context).hasSingleBean(ConnectionLeakDetector.class));
-	}
-
-	@Test
-	void runWithNegativeLeakDetectionThresholdShouldFail() {
-		this.contextRunner.withPropertyValues("redis.governor.leak-detection-threshold=-1s")
-			.run((context) -> assertThat(context.getStartupFailure()).rootCause()
-				.hasMessageContaining("redis.governor.leak-detection-threshold")
-				.hasMessageContaining("must not be negative (0 turns leak detection off)"));
 	}
 
 	@Test

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * PATH.
  */
 @EnabledOnOs(OS.LINUX) // /proc/<pid>/exe tells which binary runs
-class SourceSelectionTest {
+class SourceSelectionTests {
 
 	@TempDir
 	static Path binDir;

@@ -12,7 +12,7 @@ import io.github.redisgovernor.autoconfigure.drain.RedisGovernorDrainAutoConfigu
 import io.github.redisgovernor.autoconfigure.leak.RedisGovernorLeakDetectionAutoConfiguration;
 import io.github.redisgovernor.drain.ConnectionFactoryShutdown;
 import io.github.redisgovernor.test.redis.RedisServer;
-import org.junit.jupiter.api.AfterAll;
+import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,7 +38,7 @@ import static org.awaitility.Awaitility.await;
  * connection until it is closed, and the detector names the thread and the stack. The
  * detector keeps no connection alive and watches a bounded number of them.
  */
-@ExtendWith(OutputCaptureExtension.class)
+@ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
 class ConnectionLeakDetectionIntegrationTests {
 
 	private static RedisServer redis;
@@ -50,13 +50,9 @@ class ConnectionLeakDetectionIntegrationTests {
 		.withPropertyValues("redis.governor.application=leaky", "redis.governor.instance-id=l1");
 
 	@BeforeAll
-	static void startRedis() {
-		redis = RedisServer.start();
-	}
-
-	@AfterAll
-	static void stopRedis() {
-		redis.close();
+	static void useServer(RedisServer server) {
+		// The extension starts it and stops it after the class.
+		redis = server;
 	}
 
 	@Test

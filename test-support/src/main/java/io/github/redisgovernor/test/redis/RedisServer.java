@@ -623,12 +623,11 @@ public final class RedisServer implements AutoCloseable {
 		}
 	}
 
-	/** Shutdown hook: no locks, no Lettuce, just make sure nothing outlives the JVM. */
 	/**
-	 * Kill the servers nobody closed. Shutdown hooks run concurrently, so an application
-	 * that closes its server from its own hook (a Spring context shutting down
-	 * gracefully, as the sample app does) gets a grace period first: killing Redis under
-	 * it would fail its drain and deregistration.
+	 * Shutdown hook, with no locks and no Lettuce: kill the servers nobody closed.
+	 * Shutdown hooks run concurrently, so an application that closes its server from its
+	 * own hook (a Spring context shutting down gracefully, as the sample app does) gets a
+	 * grace period first: killing Redis under it would fail its drain and deregistration.
 	 */
 	private static void reapUnclosed() {
 		long deadline = System.nanoTime() + REAP_GRACE.toNanos();

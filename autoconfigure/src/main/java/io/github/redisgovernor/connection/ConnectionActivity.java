@@ -33,8 +33,6 @@ public class ConnectionActivity implements NettyCustomizer {
 
 	private final Map<Endpoint, ChannelActivity> channels = new WeakHashMap<>();
 
-	private volatile boolean installed;
-
 	@Override
 	public void afterChannelInitialized(Channel channel) {
 		CommandHandler commandHandler = channel.pipeline().get(CommandHandler.class);
@@ -48,16 +46,6 @@ public class ConnectionActivity implements NettyCustomizer {
 			this.channels.put(endpoint, activity);
 		}
 		channel.pipeline().addLast(ChannelActivity.NAME, activity);
-		this.installed = true;
-	}
-
-	/**
-	 * Return whether any channel has been counted: {@code false} when the application's
-	 * own {@code ClientResources} left this customizer out.
-	 * @return whether activity is counted
-	 */
-	public boolean isInstalled() {
-		return this.installed;
 	}
 
 	/**

@@ -32,6 +32,8 @@ final class ConnectionCheck {
 
 	private long lastProof;
 
+	private boolean waitingAtLastTick;
+
 	private @Nullable CompletableFuture<String> pending;
 
 	private long pendingSince;
@@ -69,7 +71,12 @@ final class ConnectionCheck {
 			this.lastProof = now;
 			return Action.NOTHING;
 		}
-		boolean stalled = activity.known() && activity.waiting() > 0 && activity.reads() == this.lastReads;
+		// Stalled: commands were waiting at the previous tick already, and nothing
+		// arrived
+		// since. A command written just before this tick is not a stall.
+		boolean stalled = activity.known() && activity.waiting() > 0 && this.waitingAtLastTick
+				&& activity.reads() == this.lastReads;
+		this.waitingAtLastTick = activity.waiting() > 0;
 		if (activity.known() && activity.reads() != this.lastReads) {
 			this.lastReads = activity.reads();
 			proof(now);

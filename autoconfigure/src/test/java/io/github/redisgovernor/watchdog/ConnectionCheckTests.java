@@ -52,6 +52,16 @@ class ConnectionCheckTests {
 	}
 
 	@Test
+	void commandWrittenJustBeforeATickIsNotAStall() {
+		this.check.tick(0, true, new Activity(5, 5, 0, true));
+		// The heartbeat was written a moment ago; its reply has not arrived yet.
+		assertThat(this.check.tick(1000 * MS, true, new Activity(6, 5, 1, true)))
+			.isEqualTo(ConnectionCheck.Action.NOTHING);
+		assertThat(this.check.tick(2000 * MS, true, new Activity(6, 6, 0, true)))
+			.isEqualTo(ConnectionCheck.Action.NOTHING);
+	}
+
+	@Test
 	void slowCommandWithinTheCommandTimeoutIsNeverReplaced() {
 		Activity stalled = new Activity(5, 5, 1, true);
 		this.check.tick(0, true, stalled);

@@ -539,8 +539,8 @@ public final class RedisServer implements AutoCloseable {
 			connection = connecting.get(remaining(deadline), TimeUnit.NANOSECONDS);
 		}
 		catch (TimeoutException e) {
-			connecting.thenAccept(StatefulRedisConnection::closeAsync); // if it ever
-																		// completes
+			// if it ever completes
+			connecting.thenAccept(StatefulRedisConnection::closeAsync);
 			throw notAnswering(what, e);
 		}
 		catch (ExecutionException e) {

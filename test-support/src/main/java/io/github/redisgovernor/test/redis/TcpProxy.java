@@ -162,8 +162,8 @@ public final class TcpProxy implements AutoCloseable {
 				}
 				catch (IOException e) {
 					if (!closed) {
-						pauseAfterFailedAccept(); // e.g. out of file descriptors: do not
-													// spin
+						// e.g. out of file descriptors: do not spin
+						pauseAfterFailedAccept();
 					}
 				}
 			}

@@ -148,10 +148,8 @@ class LauncherResolverTests {
 			pool.shutdownNow();
 		}
 		try (Stream<Path> files = Files.list(cacheDir)) {
-			assertThat(files).containsExactly(cacheDir.resolve("redis-server")); // no
-																					// temporary
-																					// files
-																					// left
+			// no temporary files left
+			assertThat(files).containsExactly(cacheDir.resolve("redis-server"));
 		}
 		Path binary = cacheDir.resolve("redis-server");
 		assertThat(binary).isExecutable();

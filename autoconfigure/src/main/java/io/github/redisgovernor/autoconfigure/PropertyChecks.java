@@ -154,6 +154,31 @@ final class PropertyChecks {
 	}
 
 	/**
+	 * Check a key that must contain a Redis Cluster hash tag, so that the keys named
+	 * after it share its slot.
+	 */
+	void hashTagged(String name, @Nullable String value, String example) {
+		hasText(name, value, example);
+		int open = value.indexOf('{');
+		int close = (open >= 0) ? value.indexOf('}', open + 1) : -1;
+		if (open < 0 || close < open + 2) {
+			throw invalid(name, value,
+					"must contain a hash tag ('{...}' around a non-empty part), so that the registry's three keys "
+							+ "(the key, '<key>:sampler' and '<key>:figures') map to one slot on Redis Cluster",
+					example);
+		}
+	}
+
+	/**
+	 * Check a rate per second: positive and finite.
+	 */
+	void atLeastRate(String name, double value, String example) {
+		if (!(value > 0) || Double.isInfinite(value)) {
+			throw invalid(name, value, "must be a positive number of heartbeats per second", example);
+		}
+	}
+
+	/**
 	 * Check a part of the Redis client name. Unset is fine (a default applies); set, it
 	 * must be a usable name.
 	 * @param unsetMeans the default that applies when the property is removed

@@ -258,14 +258,16 @@ public class RedisGovernorProperties implements InitializingBean {
 	}
 
 	private void checkAccounting(PropertyChecks checks) {
-		checks.hasText("registry.key", this.registry.key, "{redis-governor}:instances");
-		checks.positive("registry.heartbeat-interval", this.registry.heartbeatInterval, "20s");
+		checks.hashTagged("registry.key", this.registry.key, "{redis-governor}:instances");
+		checks.positive("registry.heartbeat-interval", this.registry.heartbeatInterval, "10s");
+		checks.atLeastRate("registry.fleet-heartbeat-rate", this.registry.fleetHeartbeatRate, "20");
 		checks.positive("registry.ttl", this.registry.ttl, "60s");
 		checks.longerThan("registry.ttl", this.registry.ttl, "registry.heartbeat-interval",
 				this.registry.heartbeatInterval, "60s");
-		checks.positive("server.sample-interval", this.server.sampleInterval, "20s");
+		checks.positive("server.sample-interval", this.server.sampleInterval, "2s");
 		checks.positive("server.fast-sample-interval", this.server.fastSampleInterval, "5s");
 		checks.positive("server.client-list-max-age", this.server.clientListMaxAge, "5s");
+		checks.positive("server.client-list-interval", this.server.clientListInterval, "60s");
 		checks.atLeast("budget.connections-per-instance", this.budget.connectionsPerInstance, 1, "2");
 		checks.atLeast("budget.reserved-clients", this.budget.reservedClients, 0, "5");
 		checks.ratio("budget.headroom", this.budget.headroom, "0.8");
@@ -490,15 +492,34 @@ public class RedisGovernorProperties implements InitializingBean {
 		private String key = "{redis-governor}:instances";
 
 		/**
-		 * Time between two heartbeats of this instance.
+		 * Shortest time between two heartbeats of this instance. In a fleet larger than
+		 * 'fleet-heartbeat-rate' times this interval, each instance heartbeats every
+		 * (live instances / fleet-heartbeat-rate) instead, so that the fleet's cost stays
+		 * flat.
 		 */
-		private Duration heartbeatInterval = Duration.ofSeconds(20);
+		private Duration heartbeatInterval = Duration.ofSeconds(10);
 
 		/**
-		 * Age after which an instance that stopped heartbeating no longer counts and is
-		 * pruned. Must be longer than the heartbeat interval.
+		 * Most heartbeats per second the whole fleet sends to one server. Each instance
+		 * stretches its heartbeat interval to (live instances / this rate) when that is
+		 * longer than 'heartbeat-interval'.
+		 */
+		private double fleetHeartbeatRate = 20;
+
+		/**
+		 * Shortest time after which an instance that stopped heartbeating no longer
+		 * counts and is pruned; stretched to three heartbeat intervals when the interval
+		 * follows a large fleet. Must be longer than the heartbeat interval.
 		 */
 		private Duration ttl = Duration.ofSeconds(60);
+
+		public double getFleetHeartbeatRate() {
+			return this.fleetHeartbeatRate;
+		}
+
+		public void setFleetHeartbeatRate(double fleetHeartbeatRate) {
+			this.fleetHeartbeatRate = fleetHeartbeatRate;
+		}
 
 		public String getKey() {
 			return this.key;
@@ -533,25 +554,40 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Server {
 
 		/**
-		 * Time between two samples of 'INFO clients' while the budget is settled. When
-		 * the registry heartbeat is at least this frequent (the default: both 20s), every
-		 * heartbeat reads it in its own script and no separate command is sent.
+		 * Time between two samples of 'INFO clients' by the fleet's sampler, the one
+		 * instance per server that the registry elects to sample for all of them. The
+		 * other instances adopt its figures at their heartbeats.
 		 */
-		private Duration sampleInterval = Duration.ofSeconds(20);
+		private Duration sampleInterval = Duration.ofSeconds(2);
 
 		/**
-		 * Time between two samples of 'INFO clients' while the budget is unsettled
-		 * (clients per instance above the budget, or saturation at warn or above), so
-		 * that a leak window is judged on fresh figures. Applied only when shorter than
-		 * the sample interval.
+		 * Time between two samples of 'INFO clients' while the budget is unsettled, when
+		 * every instance samples for itself because the server refuses the registry's
+		 * scripts. Settled, such an instance samples at each heartbeat.
 		 */
 		private Duration fastSampleInterval = Duration.ofSeconds(5);
 
 		/**
 		 * How long a 'CLIENT LIST' summary taken for the redisgovernor endpoint is reused
-		 * before the next request reads it again.
+		 * before the next request reads it again; also the shortest time between two
+		 * reads of the client mix by the fleet's sampler while the budget is unsettled.
 		 */
 		private Duration clientListMaxAge = Duration.ofSeconds(5);
+
+		/**
+		 * Time between two reads of 'CLIENT LIST' by the fleet's sampler while the budget
+		 * is settled, to tell the fleet's clients from Sentinels, replication links,
+		 * MONITOR and other hosts' applications.
+		 */
+		private Duration clientListInterval = Duration.ofSeconds(60);
+
+		public Duration getClientListInterval() {
+			return this.clientListInterval;
+		}
+
+		public void setClientListInterval(Duration clientListInterval) {
+			this.clientListInterval = clientListInterval;
+		}
 
 		public Duration getSampleInterval() {
 			return this.sampleInterval;

@@ -72,17 +72,20 @@ public final class BudgetMath {
 
 	/**
 	 * {@link #maxSafeInstances(long, double, long, long)} when {@code maxclients} may be
-	 * unknown.
+	 * unknown; the clients outside the fleet (Sentinels, other hosts) take their share of
+	 * {@code maxclients} too.
 	 * @param maxClients the server's {@code maxclients}, or {@code null}
 	 * @param policy the budget
+	 * @param excludedClients clients known to be outside the fleet, beside the reserved
+	 * ones
 	 * @return the number of instances, or empty when {@code maxclients} is unknown
 	 */
-	static OptionalLong maxSafeInstances(Long maxClients, BudgetPolicy policy) {
+	static OptionalLong maxSafeInstances(Long maxClients, BudgetPolicy policy, long excludedClients) {
 		if (maxClients == null) {
 			return OptionalLong.empty();
 		}
-		return OptionalLong.of(maxSafeInstances(maxClients, policy.headroom(), policy.reservedClients(),
-				policy.connectionsPerInstance()));
+		return OptionalLong.of(maxSafeInstances(maxClients, policy.headroom(),
+				policy.reservedClients() + excludedClients, policy.connectionsPerInstance()));
 	}
 
 	/**

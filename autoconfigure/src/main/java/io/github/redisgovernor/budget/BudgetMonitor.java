@@ -2,6 +2,7 @@ package io.github.redisgovernor.budget;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
@@ -10,10 +11,12 @@ import java.util.function.Supplier;
 
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.registry.RegistrySnapshot;
+import io.github.redisgovernor.server.ClientMix;
 import io.github.redisgovernor.server.ServerFigures;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns each sample of the server's figures, together with the registry's live instance
@@ -37,6 +40,10 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 
 	private volatile BudgetReport report;
 
+	private LeakWatch.State state = LeakWatch.State.NONE;
+
+	private @Nullable Instant lastPoint;
+
 	/**
 	 * Create a monitor.
 	 * @param policy the budget
@@ -55,13 +62,44 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 	public synchronized void accept(ServerFigures figures) {
 		RegistrySnapshot snapshot = this.registry.get();
 		Instant at = (figures.sampledAt() != null) ? figures.sampledAt() : Instant.now();
-		OptionalDouble perInstance = clientsPerInstance(figures, snapshot);
-		LeakWatch.State state = this.leakWatch.update(at, perInstance, figures.connectedClients(),
-				snapshot.liveInstances());
+		this.state = judge(figures);
 		BudgetReport previous = this.report;
-		BudgetReport next = evaluate(figures, snapshot, state, at);
+		BudgetReport next = evaluate(figures, snapshot, this.state, at);
 		this.report = next;
 		logTransitions(previous, next);
+	}
+
+	/**
+	 * Feed the leak rule every sample of the figures' history it has not seen yet. The
+	 * history is what the fleet's sampler published (or this instance's own samples):
+	 * judging it here, against this instance's own budget, gives every instance the same
+	 * verdict as the sampler when they share a budget. A history that does not reach back
+	 * to the last sample seen (a new sampler, or a heartbeat interval longer than the
+	 * history) starts the rule again.
+	 */
+	private LeakWatch.State judge(ServerFigures figures) {
+		List<ServerFigures.Point> history = figures.history();
+		if (history.isEmpty()) {
+			this.leakWatch.reset();
+			this.lastPoint = null;
+			return LeakWatch.State.NONE;
+		}
+		Instant seen = this.lastPoint;
+		if (seen == null || history.get(0).at().isAfter(seen)) {
+			this.leakWatch.reset();
+			seen = null;
+		}
+		LeakWatch.State judged = this.state;
+		for (ServerFigures.Point point : history) {
+			if (seen != null && !point.at().isAfter(seen)) {
+				continue;
+			}
+			OptionalDouble perInstance = BudgetMath.clientsPerInstance(point.fleetClients(),
+					this.policy.reservedClients(), point.instances());
+			judged = this.leakWatch.update(point.at(), perInstance, point.fleetClients(), point.instances());
+			this.lastPoint = point.at();
+		}
+		return judged;
 	}
 
 	/**
@@ -92,12 +130,16 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		return this.policy;
 	}
 
+	private static @Nullable Long instances(ServerFigures figures, RegistrySnapshot snapshot) {
+		return (figures.instances() != null) ? figures.instances() : snapshot.liveInstances();
+	}
+
 	private OptionalDouble clientsPerInstance(ServerFigures figures, RegistrySnapshot snapshot) {
-		if (figures.connectedClients() == null || snapshot.liveInstances() == null) {
+		Long instances = instances(figures, snapshot);
+		if (figures.fleetClients() == null || instances == null) {
 			return OptionalDouble.empty();
 		}
-		return BudgetMath.clientsPerInstance(figures.connectedClients(), this.policy.reservedClients(),
-				snapshot.liveInstances());
+		return BudgetMath.clientsPerInstance(figures.fleetClients(), this.policy.reservedClients(), instances);
 	}
 
 	private BudgetReport evaluate(ServerFigures figures, RegistrySnapshot snapshot, LeakWatch.State state, Instant at) {
@@ -106,27 +148,36 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		OptionalDouble perInstance = clientsPerInstance(figures, snapshot);
 		OptionalDouble utilization = (connected != null && max != null) ? BudgetMath.utilization(connected, max)
 				: OptionalDouble.empty();
-		OptionalLong maxSafe = BudgetMath.maxSafeInstances(max, this.policy);
+		ClientMix mix = figures.mix();
+		long excluded = (mix != null && mix.isKnown()) ? mix.excluded() : 0;
+		OptionalLong maxSafe = BudgetMath.maxSafeInstances(max, this.policy, excluded);
 		Saturation saturation = BudgetMath.saturation(utilization, this.policy.saturationWarn(),
 				this.policy.saturationCritical());
 		Map<String, String> unreadable = new LinkedHashMap<>(figures.unreadable());
 		if (snapshot.problem() != null) {
 			unreadable.put("registry", snapshot.problem());
 		}
+		if (mix != null && mix.problem() != null) {
+			unreadable.put("CLIENT LIST",
+					mix.problem() + " (the fleet is charged every connected client less " + "reserved-clients)");
+		}
 		LeakWatch.Growth growth = state.growth();
-		return new BudgetReport(connected, max, snapshot.liveInstances(), round(perInstance), round(utilization),
+		return new BudgetReport(connected, max, instances(figures, snapshot), round(perInstance), round(utilization),
 				maxSafe.isPresent() ? maxSafe.getAsLong() : null, state.leakSuspected(), state.exceedingSince(),
 				(growth != null) ? growth.clients() : null, (growth != null) ? growth.over().toSeconds() : null,
-				saturation, this.policy, figures.sampledAt(), unreadable);
+				saturation, this.policy, figures.sampledAt(), unreadable, figures.fleetClients(),
+				(mix != null && mix.isKnown()) ? mix : null, figures.sampledBy());
 	}
 
 	private void logTransitions(BudgetReport previous, BudgetReport next) {
 		String prefix = "Redis Governor [" + this.identity + "] ";
 		if (next.leakSuspected() && !previous.leakSuspected()) {
-			logger.warn(prefix + "suspects a connection leak: the server has " + next.connectedClients()
-					+ " clients for " + next.instances() + " live instance(s), " + next.clientsPerInstance()
-					+ " per instance against a budget of " + this.policy.connectionsPerInstance() + ", for more than "
-					+ this.policy.leakWindow().toSeconds() + "s. Open /actuator/redisgovernor to see who holds the "
+			logger.warn(prefix + "suspects a connection leak: the server has " + next.connectedClients() + " clients ("
+					+ next.fleetClients() + " charged to the fleet) for " + next.instances() + " live instance(s), "
+					+ next.clientsPerInstance() + " per instance against a budget of "
+					+ this.policy.connectionsPerInstance() + ", growing sample "
+					+ "after sample or above it for more than " + this.policy.leakWindow().toSeconds()
+					+ "s. Open /actuator/redisgovernor to see who holds the "
 					+ "connections: unnamed ones usually come from code that builds its own Redis client or "
 					+ "connection factory. Restarting instances only hides the leak until it grows back.");
 		}

@@ -3,6 +3,7 @@ package io.github.redisgovernor.budget;
 import java.time.Instant;
 import java.util.Map;
 
+import io.github.redisgovernor.server.ClientMix;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,13 +29,21 @@ import org.jspecify.annotations.Nullable;
  * @param policy the budget
  * @param sampledAt when the server figures were sampled, or {@code null}
  * @param unreadable what could not be read, and why
+ * @param fleetClients the clients charged to the governed fleet
+ * ({@code connected_clients} less Sentinels, replication links, {@code MONITOR} and other
+ * hosts' clients), or {@code null}
+ * @param mix who the server's clients are, from the fleet sampler's last
+ * {@code CLIENT LIST}, or {@code null} when it was not read
+ * @param sampledBy the registry member that sampled the figures, or {@code null} when
+ * this instance sampled them for itself
  * @author Redis Governor contributors
  */
 public record BudgetReport(@Nullable Long connectedClients, @Nullable Long maxClients, @Nullable Long instances,
 		@Nullable Double clientsPerInstance, @Nullable Double utilization, @Nullable Long maxSafeInstances,
 		boolean leakSuspected, @Nullable Instant exceedingBudgetSince, @Nullable Long clientsGrowth,
 		@Nullable Long clientsGrowthSeconds, Saturation saturation, BudgetPolicy policy, @Nullable Instant sampledAt,
-		Map<String, String> unreadable) {
+		Map<String, String> unreadable, @Nullable Long fleetClients, @Nullable ClientMix mix,
+		@Nullable String sampledBy) {
 
 	public BudgetReport {
 		unreadable = Map.copyOf(unreadable);

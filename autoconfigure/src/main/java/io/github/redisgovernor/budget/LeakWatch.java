@@ -11,10 +11,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * Decides, sample after sample, whether the fleet leaks connections.
  * <ul>
- * <li><b>Leak suspected</b>: clients per instance has been above the budget in every
- * sample for at least the window. One sample above the budget (a deploy, a burst of
- * dedicated connections) is not enough; a sample at or below it, or one that could not be
- * computed, starts the count again.</li>
+ * <li><b>Leak suspected</b>: clients per instance is above the budget, and either it has
+ * been above the budget in every sample for at least the window, or the fleet's clients
+ * grew at each of the last {@value #GROWTH_RISES} samples while the number of instances
+ * stayed the same. Growth without new instances is what a leak looks like; a deploy
+ * changes the instance count, and a burst of dedicated connections or a monitoring agent
+ * that connects for a moment does not rise sample after sample. A sample at or below the
+ * budget, or one that could not be computed, starts the count again.</li>
  * <li><b>Growth</b>: how much {@code connected_clients} grew over the window while the
  * number of instances stayed the same. New connections without new instances are what a
  * leak looks like before it crosses the budget.</li>
@@ -25,6 +28,12 @@ import org.jspecify.annotations.Nullable;
  */
 final class LeakWatch {
 
+	/**
+	 * Rises in a row, with the instance count flat, that make a fleet above its budget a
+	 * suspected leak before the window has passed.
+	 */
+	static final int GROWTH_RISES = 3;
+
 	private final double budget;
 
 	private final Duration window;
@@ -33,11 +42,23 @@ final class LeakWatch {
 
 	private @Nullable Instant exceedingSince;
 
+	private @Nullable Point last;
+
+	private int rises;
+
 	LeakWatch(double budget, Duration window) {
 		this.budget = budget;
 		this.window = window;
 	}
 
+	/**
+	 * Judge one more sample.
+	 * @param at when it was taken
+	 * @param clientsPerInstance the fleet's clients per instance, or empty when unknown
+	 * @param connectedClients the clients charged to the fleet, or {@code null}
+	 * @param instances the live instances, or {@code null}
+	 * @return the verdict
+	 */
 	State update(Instant at, OptionalDouble clientsPerInstance, @Nullable Long connectedClients,
 			@Nullable Long instances) {
 		if (clientsPerInstance.isPresent() && clientsPerInstance.getAsDouble() > this.budget) {
@@ -48,9 +69,31 @@ final class LeakWatch {
 		else {
 			this.exceedingSince = null;
 		}
+		Point previous = this.last;
+		if (clientsPerInstance.isEmpty() || connectedClients == null || instances == null) {
+			this.rises = 0;
+			this.last = null;
+		}
+		else {
+			boolean rose = previous != null && previous.instances() == instances
+					&& connectedClients > previous.connectedClients();
+			this.rises = rose ? this.rises + 1 : 0;
+			this.last = new Point(at, connectedClients, instances);
+		}
 		boolean suspected = this.exceedingSince != null
-				&& Duration.between(this.exceedingSince, at).compareTo(this.window) >= 0;
+				&& (Duration.between(this.exceedingSince, at).compareTo(this.window) >= 0
+						|| this.rises >= GROWTH_RISES);
 		return new State(suspected, this.exceedingSince, growth(at, connectedClients, instances));
+	}
+
+	/**
+	 * Forget every sample: the next one starts the window and the growth count again.
+	 */
+	void reset() {
+		this.exceedingSince = null;
+		this.last = null;
+		this.rises = 0;
+		this.points.clear();
 	}
 
 	private @Nullable Growth growth(Instant at, @Nullable Long connectedClients, @Nullable Long instances) {

@@ -2,6 +2,7 @@ package io.github.redisgovernor.client;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.security.SecureRandom;
 import java.util.Locale;
 
 import org.jspecify.annotations.Nullable;
@@ -19,6 +20,8 @@ import org.springframework.util.StringUtils;
 public final class InstanceIdentity {
 
 	private static final String FALLBACK_APPLICATION = "application";
+
+	private static final SecureRandom random = new SecureRandom();
 
 	private final String application;
 
@@ -40,8 +43,12 @@ public final class InstanceIdentity {
 	/**
 	 * Resolve the identity of this process. Explicit values win; otherwise the
 	 * application falls back to {@code spring.application.name} and the instance id to
-	 * the host name and process id. Derived values are sanitized, because Redis rejects
-	 * client names with spaces.
+	 * the host name, the process id and a random suffix drawn at each call: containers on
+	 * host networking share a host name and often all run as pid 1, and two application
+	 * contexts in one process hold a connection each; all of them must be distinct
+	 * members of the registry. The identity is resolved once per application context, so
+	 * it holds across {@code stop()} and {@code start()}. Derived values are sanitized,
+	 * because Redis rejects client names with spaces.
 	 * @param application the configured application, or {@code null}
 	 * @param instanceId the configured instance id, or {@code null}
 	 * @param springApplicationName the value of {@code spring.application.name}, or
@@ -53,7 +60,7 @@ public final class InstanceIdentity {
 		String resolvedApplication = StringUtils.hasText(application) ? application
 				: sanitize(StringUtils.hasText(springApplicationName) ? springApplicationName : FALLBACK_APPLICATION);
 		String resolvedInstanceId = StringUtils.hasText(instanceId) ? instanceId
-				: sanitize(hostName() + "-" + ProcessHandle.current().pid());
+				: sanitize(hostName() + "-" + ProcessHandle.current().pid() + "-" + randomSuffix());
 		return new InstanceIdentity(resolvedApplication, resolvedInstanceId);
 	}
 
@@ -61,6 +68,15 @@ public final class InstanceIdentity {
 		String sanitized = value.trim().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-");
 		sanitized = sanitized.replaceAll("^-+|-+$", "");
 		return sanitized.isEmpty() ? FALLBACK_APPLICATION : sanitized;
+	}
+
+	private static String randomSuffix() {
+		String alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+		StringBuilder suffix = new StringBuilder(6);
+		for (int i = 0; i < 6; i++) {
+			suffix.append(alphabet.charAt(random.nextInt(alphabet.length())));
+		}
+		return suffix.toString();
 	}
 
 	private static String hostName() {

@@ -102,7 +102,11 @@ public class RedisGovernorEndpoint {
 			live.forEach((instance) -> byApplication.merge(instance.application(), 1L, Long::sum));
 			instances.put("total", live.size());
 			instances.put("byApplication", byApplication);
-			instances.put("ttlMillis", this.registry.getTtl().toMillis());
+			instances.put("ttlMillis", this.registry.getEffectiveTtl().toMillis());
+			instances.put("heartbeatIntervalMillis", this.registry.getEffectiveHeartbeatInterval().toMillis());
+			if (this.registry.getSampledBy() != null) {
+				instances.put("sampledBy", this.registry.getSampledBy());
+			}
 			instances.put("live", live.stream().map(this::instance).toList());
 		}
 		catch (Exception ex) {
@@ -115,8 +119,8 @@ public class RedisGovernorEndpoint {
 		Map<String, Object> map = new LinkedHashMap<>();
 		map.put("application", instance.application());
 		map.put("instanceId", instance.instanceId());
-		map.put("lastHeartbeat", instance.lastHeartbeat().toString());
-		map.put("ageMillis", instance.ageMillis());
+		map.put("expiresAt", instance.expiresAt().toString());
+		map.put("expiresInMillis", instance.expiresInMillis());
 		return map;
 	}
 

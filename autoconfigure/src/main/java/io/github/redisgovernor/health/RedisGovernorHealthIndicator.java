@@ -72,6 +72,18 @@ public class RedisGovernorHealthIndicator implements HealthIndicator {
 		details.put("instanceId", this.identity.getInstanceId());
 		details.put("connectedClients", report.connectedClients());
 		details.put("maxClients", report.maxClients());
+		details.put("fleetClients", report.fleetClients());
+		if (report.mix() != null) {
+			Map<String, Object> mix = new LinkedHashMap<>();
+			mix.put("governed", report.mix().governed());
+			mix.put("ungoverned", report.mix().ungoverned());
+			mix.put("sentinel", report.mix().sentinel());
+			mix.put("replication", report.mix().replication());
+			mix.put("monitor", report.mix().monitor());
+			mix.put("otherHosts", report.mix().otherHosts());
+			mix.put("readAt", String.valueOf(report.mix().readAt()));
+			details.put("clients", mix);
+		}
 		details.put("instances", report.instances());
 		details.put("clientsPerInstance", report.clientsPerInstance());
 		details.put("connectionsPerInstance", report.policy().connectionsPerInstance());
@@ -90,6 +102,7 @@ public class RedisGovernorHealthIndicator implements HealthIndicator {
 		if (report.sampledAt() != null) {
 			details.put("sampledAt", report.sampledAt().toString());
 		}
+		details.put("sampledBy", (report.sampledBy() != null) ? report.sampledBy() : "this instance");
 		if (!report.unreadable().isEmpty()) {
 			details.put("unreadable", new LinkedHashMap<>(report.unreadable()));
 		}

@@ -3,7 +3,6 @@ package io.github.redisgovernor.registry;
 import java.util.concurrent.CompletableFuture;
 
 import io.github.redisgovernor.client.Failures;
-import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
@@ -18,13 +17,6 @@ import org.jspecify.annotations.Nullable;
  * @author Redis Governor contributors
  */
 record CarriedSample(@Nullable String infoClients, @Nullable String error) {
-
-	static @Nullable CarriedSample of(HeartbeatScript.Reply reply) {
-		if (reply.infoClients() == null && reply.infoClientsError() == null) {
-			return null;
-		}
-		return new CarriedSample(reply.infoClients(), reply.infoClientsError());
-	}
 
 	/**
 	 * Read {@code INFO clients} beside the heartbeat's own commands; never fails.
@@ -41,12 +33,20 @@ record CarriedSample(@Nullable String infoClients, @Nullable String error) {
 			sampler.offer(this.infoClients);
 			return;
 		}
-		String text = String.valueOf(this.error);
+		sampler.offerFailure(refusal(String.valueOf(this.error)));
+	}
+
+	/**
+	 * The server's refusal of {@code INFO clients}, as an exception to report.
+	 * @param text the error reply
+	 * @return the exception
+	 */
+	static RedisCommandExecutionException refusal(String text) {
 		// Redis 7.0 words an ACL refusal inside a script as "ERR The user executing the
 		// script can't run this command"; later versions say NOPERM.
 		String reason = (text.startsWith("NOPERM") || !text.contains("can't run this command")) ? text
 				: "NOPERM " + text.replaceFirst("^ERR ", "");
-		sampler.offerFailure(new RedisCommandExecutionException(reason));
+		return new RedisCommandExecutionException(reason);
 	}
 
 }

@@ -2,7 +2,10 @@ package io.github.redisgovernor.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -13,18 +16,24 @@ import io.lettuce.core.Range;
 import io.lettuce.core.Range.Boundary;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One heartbeat's commands: the {@link HeartbeatScript}, or the same commands back to
+ * One heartbeat's commands: {@link RegistryScripts#HEARTBEAT}, or plain commands back to
  * back while the server refuses scripts. Only a refusal of scripts themselves
  * ({@link ScriptRefusal}) switches to plain commands; the script is tried again every
  * {@link #SCRIPT_RETRY_HEARTBEATS} heartbeats, so that an ACL fix takes effect without a
  * restart. Any other error reply (OOM, LOADING, BUSY, READONLY during a failover) fails
  * that one heartbeat only.
+ * <p>
+ * The plain commands cannot {@code SELECT} the registry's database without moving the
+ * application's shared connection, so they use the database the application selected, and
+ * elect no sampler: each instance then samples for itself, carrying {@code INFO clients}
+ * beside them.
  * <p>
  * Sends without waiting. Heartbeats of one registry never overlap, so the refusal state
  * needs no lock.
@@ -42,39 +51,52 @@ final class Heartbeat {
 
 	private final InstanceIdentity identity;
 
-	private final byte[] key;
+	private final RegistryKeys keys;
 
 	private final byte[] memberBytes;
 
-	private final Duration heartbeatInterval;
-
-	private final Duration ttl;
+	private final String member;
 
 	private volatile boolean scriptRefused;
 
 	private volatile int plainHeartbeatsBeforeScriptRetry;
 
-	Heartbeat(InstanceIdentity identity, byte[] key, byte[] memberBytes, Duration heartbeatInterval, Duration ttl) {
+	Heartbeat(InstanceIdentity identity, RegistryKeys keys, String member) {
 		this.identity = identity;
-		this.key = key;
-		this.memberBytes = memberBytes;
-		this.heartbeatInterval = heartbeatInterval;
-		this.ttl = ttl;
+		this.keys = keys;
+		this.member = member;
+		this.memberBytes = member.getBytes(StandardCharsets.UTF_8);
 	}
 
-	CompletionStage<Outcome> send(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {
+	boolean isScriptRefused() {
+		return this.scriptRefused;
+	}
+
+	/**
+	 * Send one heartbeat.
+	 * @param redis the shared connection's commands
+	 * @param ttl this member's ttl
+	 * @param lease the sampler lease to take when nobody holds it
+	 * @param sample whether to carry {@code INFO clients}, for plain commands
+	 * @param interval the heartbeat interval, for the log line of a refusal
+	 * @return what the heartbeat learned
+	 */
+	CompletionStage<Outcome> send(RedisClusterAsyncCommands<byte[], byte[]> redis, Duration ttl, Duration lease,
+			boolean sample, Duration interval) {
 		if (this.plainHeartbeatsBeforeScriptRetry > 0) {
 			this.plainHeartbeatsBeforeScriptRetry--;
-			return sendCommands(redis, sample);
+			return sendCommands(redis, ttl, sample);
 		}
-		return HeartbeatScript.run(redis, this.key, this.memberBytes, this.ttl, sample).thenApply((reply) -> {
+		CompletionStage<List<Object>> sent = RegistryScripts.HEARTBEAT.run(redis, ScriptOutputType.MULTI,
+				this.keys.all(), this.keys.database(), this.memberBytes, RegistryScripts.bytes(ttl.toMillis()),
+				RegistryScripts.bytes(lease.toMillis()));
+		return sent.thenApply((reply) -> {
 			if (this.scriptRefused) {
 				this.scriptRefused = false;
 				logger.info("Redis Governor [" + this.identity + "] runs the registry heartbeat as one script "
 						+ "again: the server no longer refuses it.");
 			}
-			logPruned(reply.pruned());
-			return new Outcome(reply.live(), sample ? CarriedSample.of(reply) : null);
+			return Outcome.of(reply, ttl);
 		}).handle((outcome, failure) -> {
 			if (outcome != null) {
 				return CompletableFuture.completedFuture(outcome);
@@ -82,8 +104,8 @@ final class Heartbeat {
 			Throwable cause = unwrap(failure);
 			if (cause instanceof RedisCommandExecutionException refusal
 					&& ScriptRefusal.isRefusal(refusal.getMessage())) {
-				scriptRefused(refusal);
-				return sendCommands(redis, sample);
+				scriptRefused(refusal, interval);
+				return sendCommands(redis, ttl, sample);
 			}
 			// OOM, LOADING, BUSY, READONLY...: the server's state fails this heartbeat,
 			// and plain commands would get the same reply. The next one uses the script.
@@ -91,7 +113,7 @@ final class Heartbeat {
 		}).thenCompose((stage) -> stage);
 	}
 
-	private void scriptRefused(RedisCommandExecutionException ex) {
+	private void scriptRefused(RedisCommandExecutionException ex, Duration interval) {
 		this.plainHeartbeatsBeforeScriptRetry = SCRIPT_RETRY_HEARTBEATS - 1;
 		if (this.scriptRefused) {
 			if (logger.isDebugEnabled()) {
@@ -103,40 +125,52 @@ final class Heartbeat {
 		this.scriptRefused = true;
 		logger.info("Redis Governor [" + this.identity + "] sends the registry heartbeat as separate commands, "
 				+ "because the heartbeat script was refused: " + Failures.describe(ex)
-				+ ". This costs Redis about five times more commands per heartbeat; allow EVAL/EVALSHA for this "
-				+ "user to avoid it. The script is tried again every " + SCRIPT_RETRY_HEARTBEATS + " heartbeats ("
-				+ this.heartbeatInterval.multipliedBy(SCRIPT_RETRY_HEARTBEATS).toMillis()
+				+ ". This costs Redis about five times more commands per heartbeat, every instance then samples "
+				+ "the server for itself, and the registry lives in the database the application selected; "
+				+ "allow EVAL/EVALSHA for this user to avoid it. The script is tried again every "
+				+ SCRIPT_RETRY_HEARTBEATS + " heartbeats (" + interval.multipliedBy(SCRIPT_RETRY_HEARTBEATS).toMillis()
 				+ "ms), so a fix takes effect without a restart.");
 	}
 
-	private CompletionStage<Outcome> sendCommands(RedisClusterAsyncCommands<byte[], byte[]> redis, boolean sample) {
-		return redis.time().thenCompose((time) -> {
-			long now = serverTimeMillis(time);
-			long oldest = now - this.ttl.toMillis();
-			// Sent back to back without waiting: one round trip on the shared connection.
-			RedisFuture<Long> added = redis.zadd(this.key, now, this.memberBytes);
-			RedisFuture<Long> pruned = redis.zremrangebyscore(this.key,
-					Range.from(Boundary.unbounded(), Boundary.excluding(oldest)));
-			RedisFuture<Boolean> expiry = redis.pexpire(this.key, this.ttl.toMillis() * 2);
-			RedisFuture<Long> live = redis.zcount(this.key,
-					Range.from(Boundary.including(oldest), Boundary.unbounded()));
-			CompletableFuture<CarriedSample> info = sample ? CarriedSample.read(redis)
-					: CompletableFuture.completedFuture(null);
-			return CompletableFuture
-				.allOf(added.toCompletableFuture(), pruned.toCompletableFuture(), expiry.toCompletableFuture())
-				.thenCompose((ignored) -> live)
-				.thenCombine(info, (count, carried) -> {
-					logPruned(pruned.toCompletableFuture().join());
-					return new Outcome(count, carried);
-				});
-		});
-	}
-
-	private void logPruned(long prunedCount) {
-		if (prunedCount > 0 && logger.isDebugEnabled()) {
-			logger.debug("Redis Governor [" + this.identity + "] pruned " + prunedCount
-					+ " instance(s) whose last heartbeat is older than " + this.ttl.toMillis() + "ms");
-		}
+	private CompletionStage<Outcome> sendCommands(RedisClusterAsyncCommands<byte[], byte[]> redis, Duration ttl,
+			boolean sample) {
+		byte[] key = this.keys.registry();
+		byte[] marker = RegistryScripts.MARKER.getBytes(StandardCharsets.UTF_8);
+		RedisFuture<List<byte[]>> time = redis.time();
+		RedisFuture<Double> markerScore = redis.zscore(key, marker);
+		RedisFuture<Long> exists = redis.exists(key);
+		RedisFuture<Long> pttl = redis.pttl(key);
+		return CompletableFuture
+			.allOf(time.toCompletableFuture(), markerScore.toCompletableFuture(), exists.toCompletableFuture(),
+					pttl.toCompletableFuture())
+			.thenCompose((ignored) -> {
+				long now = serverTimeMillis(time.toCompletableFuture().join());
+				Double score = markerScore.toCompletableFuture().join();
+				if (score == null && exists.toCompletableFuture().join() > 0) {
+					return CompletableFuture.<Outcome>failedFuture(
+							new RedisCommandExecutionException(RegistryScripts.NOT_OWNED + " the registry key "
+									+ this.keys.registryName() + " exists and was not created by Redis Governor"));
+				}
+				if (score == null) {
+					redis.zadd(key, Double.NEGATIVE_INFINITY, marker);
+				}
+				// Sent back to back without waiting: one round trip on the shared
+				// connection.
+				RedisFuture<Long> added = redis.zadd(key, now + ttl.toMillis(), this.memberBytes);
+				// From the lowest finite score: the marker's -inf stays.
+				RedisFuture<Long> pruned = redis.zremrangebyscore(key,
+						Range.from(Boundary.including(-Double.MAX_VALUE), Boundary.excluding(now)));
+				CompletableFuture<Boolean> expiry = (pttl.toCompletableFuture().join() < ttl.toMillis() * 2)
+						? redis.pexpire(key, ttl.toMillis() * 2).toCompletableFuture()
+						: CompletableFuture.completedFuture(true);
+				RedisFuture<Long> live = redis.zcount(key, Range.from(Boundary.including(now), Boundary.unbounded()));
+				CompletableFuture<CarriedSample> info = sample ? CarriedSample.read(redis)
+						: CompletableFuture.completedFuture(null);
+				return CompletableFuture.allOf(added.toCompletableFuture(), pruned.toCompletableFuture(), expiry)
+					.thenCompose((done) -> live)
+					.thenCombine(info,
+							(count, carried) -> new Outcome(count, Instant.ofEpochMilli(now), null, Map.of(), carried));
+			});
 	}
 
 	static long serverTimeMillis(List<byte[]> time) {
@@ -154,10 +188,35 @@ final class Heartbeat {
 	}
 
 	/**
-	 * What a heartbeat learned: the live count, and the sample it carries, if one was
-	 * asked for.
+	 * What a heartbeat learned.
+	 *
+	 * @param live the live members
+	 * @param serverNow the server's time
+	 * @param sampler the member that holds the sampler lease, or {@code null} when no
+	 * sampler is elected (plain commands)
+	 * @param published the figures the fleet's sampler published (empty when none)
+	 * @param sample the {@code INFO clients} carried beside plain commands, or
+	 * {@code null}
 	 */
-	record Outcome(long live, @Nullable CarriedSample sample) {
+	record Outcome(long live, Instant serverNow, @Nullable String sampler, Map<String, String> published,
+			@Nullable CarriedSample sample) {
+
+		static Outcome of(List<Object> reply, Duration ttl) {
+			long now = (Long) reply.get(0);
+			long pruned = (Long) reply.get(1);
+			long live = (Long) reply.get(2);
+			String sampler = RegistryScripts.text(reply.get(3));
+			List<Object> flat = RegistryScripts.list(reply.get(4));
+			Map<String, String> published = new LinkedHashMap<>();
+			for (int i = 0; i + 1 < flat.size(); i += 2) {
+				published.put(RegistryScripts.text(flat.get(i)), RegistryScripts.text(flat.get(i + 1)));
+			}
+			if (pruned > 0 && logger.isDebugEnabled()) {
+				logger.debug("Redis Governor pruned " + pruned + " instance(s) whose registry entry expired");
+			}
+			return new Outcome(live, Instant.ofEpochMilli(now), sampler, published, null);
+		}
+
 	}
 
 }

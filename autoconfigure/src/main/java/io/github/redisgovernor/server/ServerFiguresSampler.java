@@ -2,15 +2,21 @@ package io.github.redisgovernor.server;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.client.InstanceIdentity;
@@ -26,6 +32,14 @@ import org.springframework.context.SmartLifecycle;
 /**
  * Holds the server's client figures and takes them when told to, so that health checks
  * and metric scrapes never send a command of their own.
+ * <p>
+ * One instance of the fleet samples the server for all of them: the registry elects it (a
+ * lease), sends its samples ({@link #offerAsSampler}) and publishes the figures, and
+ * every other instance adopts them from its heartbeat ({@link #adopt}). The sampler also
+ * reads {@code CLIENT LIST} now and then ({@link #refreshMix}) to tell the fleet's
+ * clients from Sentinels, replication links, {@code MONITOR} and other hosts'
+ * applications ({@link ClientMix}). While the server refuses the registry's scripts,
+ * every instance samples for itself, as below.
  * <ul>
  * <li>{@code INFO clients}, for {@code connected_clients} and {@code maxclients} (Redis 7
  * and later report both there): read by the registry's heartbeat in the same call
@@ -97,6 +111,18 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	private volatile long lastSampleNanos;
 
+	private final Duration clientListInterval;
+
+	private final Deque<ServerFigures.Point> history = new ArrayDeque<>();
+
+	private volatile LongSupplier instances = () -> -1;
+
+	private volatile @Nullable ClientMix mix;
+
+	private volatile long mixReadNanos;
+
+	private volatile @Nullable CompletableFuture<ClientMix> mixPending;
+
 	private @Nullable ClientListSummary clientList;
 
 	private long clientListReadAt;
@@ -109,16 +135,21 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * @param sampleInterval time between two samples while the figures are settled
 	 * @param fastSampleInterval time between two samples while {@link #sampleFasterWhile}
 	 * says so; applied only when shorter than {@code sampleInterval}
-	 * @param clientListMaxAge how long a {@code CLIENT LIST} summary is reused
+	 * @param clientListMaxAge how long a {@code CLIENT LIST} summary is reused, and the
+	 * shortest time between two reads of the client mix while the budget is unsettled
+	 * @param clientListInterval time between two reads of the client mix while the budget
+	 * is settled, when this instance samples for the fleet
 	 */
 	public ServerFiguresSampler(GovernedConnection connection, GovernorScheduler scheduler, InstanceIdentity identity,
-			Duration sampleInterval, Duration fastSampleInterval, Duration clientListMaxAge) {
+			Duration sampleInterval, Duration fastSampleInterval, Duration clientListMaxAge,
+			Duration clientListInterval) {
 		this.connection = connection;
 		this.scheduler = scheduler;
 		this.sampleInterval = sampleInterval;
 		this.fastSampleInterval = (fastSampleInterval.compareTo(sampleInterval) < 0) ? fastSampleInterval
 				: sampleInterval;
 		this.clientListMaxAge = clientListMaxAge;
+		this.clientListInterval = clientListInterval;
 		this.outageLog = new OutageLog(logger, "Redis Governor [" + identity + "] sampling of INFO clients");
 	}
 
@@ -193,7 +224,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * @param infoClients the reply
 	 */
 	public void offer(String infoClients) {
-		publish(figuresFrom(infoClients, null));
+		publish(local(figuresFrom(infoClients, null)));
 	}
 
 	/**
@@ -202,7 +233,157 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * @param failure why it could not be read
 	 */
 	public void offerFailure(Throwable failure) {
-		publish(figuresFrom(null, failure));
+		publish(local(figuresFrom(null, failure)));
+	}
+
+	/**
+	 * Count the live instances for samples this instance takes for itself.
+	 * @param instances the registry's last count, or a negative number when unknown
+	 */
+	public void countInstancesWith(LongSupplier instances) {
+		this.instances = instances;
+	}
+
+	/**
+	 * Take the fleet's sample from the sampler script's reply, as the fleet's elected
+	 * sampler, and publish it to this instance's listeners. Never throws.
+	 * @param infoClients the {@code INFO clients} reply, or {@code null}
+	 * @param failure why it could not be read, or {@code null}
+	 * @param liveInstances the live instances at the sample
+	 * @param at the server's time of the sample
+	 * @param sampledBy this instance's registry member
+	 * @return the figures, to publish to the fleet
+	 */
+	public ServerFigures offerAsSampler(@Nullable String infoClients, @Nullable Throwable failure, long liveInstances,
+			Instant at, String sampledBy) {
+		ServerFigures base = figuresFrom(infoClients, failure);
+		ServerFigures sample = withFleet(base, liveInstances, at, sampledBy);
+		publish(sample);
+		return sample;
+	}
+
+	/**
+	 * Adopt the figures the fleet's sampler published, when they are newer than the last
+	 * ones. Never throws.
+	 * @param fields the published fields
+	 * @param serverNow the server's time, to judge their age
+	 * @param maxAge the age after which they no longer count
+	 */
+	public void adopt(Map<String, String> fields, Instant serverNow, Duration maxAge) {
+		ServerFigures published = ServerFigures.fromFields(fields);
+		if (published == null || published.sampledAt() == null) {
+			publish(stale("no sample has been published yet"));
+			return;
+		}
+		if (Duration.between(published.sampledAt(), serverNow).compareTo(maxAge) > 0) {
+			publish(stale("the last sample was published at " + published.sampledAt() + " by " + published.sampledBy()
+					+ ", more than " + maxAge.toMillis() + "ms ago"));
+			return;
+		}
+		ServerFigures last = this.figures;
+		if (last.sampledAt() == null || published.sampledAt().isAfter(last.sampledAt())) {
+			publish(published);
+		}
+	}
+
+	private ServerFigures stale(String why) {
+		ServerFigures last = this.figures;
+		Map<String, String> unreadable = new LinkedHashMap<>();
+		unreadable.put("fleet sample", why);
+		return new ServerFigures(null, last.maxClients(), Instant.now(), unreadable, null, null, last.mix(), List.of(),
+				last.sampledBy());
+	}
+
+	/**
+	 * Read {@code CLIENT LIST} and classify it, when the last mix is older than the
+	 * client list interval (or the shorter max age while the budget is unsettled). Never
+	 * throws; a refusal (ACL) is kept as the mix's problem, and the fleet's figures fall
+	 * back to {@code connected_clients}.
+	 * @param governedNames the client names of the live instances, to come
+	 * @return the mix to use, once read (at once when it is fresh)
+	 */
+	public CompletableFuture<ClientMix> refreshMix(Supplier<CompletableFuture<Set<String>>> governedNames) {
+		ClientMix current = this.mix;
+		long age = System.nanoTime() - this.mixReadNanos;
+		boolean unsettled = isUnsettled();
+		Duration due = unsettled ? this.clientListMaxAge : this.clientListInterval;
+		if (current != null && age < due.toNanos()) {
+			return CompletableFuture.completedFuture(current);
+		}
+		CompletableFuture<ClientMix> pending = this.mixPending;
+		if (pending != null && !pending.isDone()) {
+			return pending;
+		}
+		CompletableFuture<ClientMix> read = governedNames.get()
+			.thenCompose((names) -> this.connection.submit((redis) -> redis.clientList())
+				.thenApply((list) -> ClientMix.classify(list, names, Instant.now())))
+			.exceptionally((failure) -> ClientMix.unreadable(Failures.describe(failure)))
+			.thenApply((read1) -> {
+				this.mix = read1;
+				this.mixReadNanos = System.nanoTime();
+				return read1;
+			});
+		this.mixPending = read;
+		return read;
+	}
+
+	/**
+	 * Return whether a client mix was read (or found unreadable) since this instance
+	 * began sampling for the fleet.
+	 * @return {@code true} once a mix is known
+	 */
+	public boolean hasMix() {
+		return this.mix != null;
+	}
+
+	/**
+	 * Forget the fleet's history and client mix: another instance samples now, or this
+	 * one samples again after a pause.
+	 */
+	public void forgetFleet() {
+		synchronized (this.sampleMonitor) {
+			this.history.clear();
+			this.mix = null;
+		}
+	}
+
+	private ServerFigures local(ServerFigures base) {
+		long live = this.instances.getAsLong();
+		return withFleet(base, (live >= 0) ? live : null, Instant.now(), null);
+	}
+
+	private ServerFigures withFleet(ServerFigures base, @Nullable Long liveInstances, Instant at,
+			@Nullable String sampledBy) {
+		ClientMix mix = this.mix;
+		Long connected = base.connectedClients();
+		Long fleet = null;
+		if (connected != null) {
+			fleet = (mix != null && mix.isKnown()) ? Math.max(0, connected - mix.excluded()) : connected;
+		}
+		List<ServerFigures.Point> points;
+		synchronized (this.sampleMonitor) {
+			if (fleet == null || liveInstances == null) {
+				this.history.clear();
+			}
+			else {
+				this.history.addLast(new ServerFigures.Point(at, fleet, liveInstances));
+				while (this.history.size() > ServerFigures.HISTORY) {
+					this.history.removeFirst();
+				}
+			}
+			points = new ArrayList<>(this.history);
+		}
+		return new ServerFigures(connected, base.maxClients(), at, base.unreadable(), liveInstances, fleet, mix, points,
+				sampledBy);
+	}
+
+	private boolean isUnsettled() {
+		try {
+			return this.unsettled.getAsBoolean();
+		}
+		catch (RuntimeException ex) {
+			return false;
+		}
 	}
 
 	/**
@@ -212,7 +393,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 */
 	public CompletableFuture<ServerFigures> sampleNow() {
 		return this.connection.submit((redis) -> redis.info("clients")).handle((reply, failure) -> {
-			ServerFigures sample = figuresFrom(reply, failure);
+			ServerFigures sample = local(figuresFrom(reply, failure));
 			publish(sample);
 			return sample;
 		});
@@ -245,16 +426,13 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		scheduleFastSample();
 	}
 
+	/**
+	 * Sample at the fast interval while unsettled, in the local mode only: a fleet's
+	 * sampler samples at the sample interval anyway.
+	 */
 	private void scheduleFastSample() {
-		boolean fast;
-		try {
-			fast = this.unsettled.getAsBoolean();
-		}
-		catch (RuntimeException ex) {
-			fast = false;
-		}
-		if (!fast || !this.running || this.fastSampleInterval.compareTo(this.sampleInterval) >= 0
-				|| !this.scheduler.isAvailable()) {
+		if (this.figures.sampledBy() != null || !isUnsettled() || !this.running
+				|| this.fastSampleInterval.compareTo(this.sampleInterval) >= 0 || !this.scheduler.isAvailable()) {
 			return;
 		}
 		synchronized (this.fastMonitor) {

@@ -31,7 +31,7 @@ class InstanceIdentityTests {
 	@Test
 	void resolveShouldDeriveInstanceIdFromHostAndPid() {
 		String instanceId = InstanceIdentity.resolve("orders", null, null).getInstanceId();
-		assertThat(instanceId).endsWith("-" + ProcessHandle.current().pid()).matches("[a-z0-9._-]+");
+		assertThat(instanceId).contains("-" + ProcessHandle.current().pid() + "-").matches("[a-z0-9._-]+-[a-z0-9]{6}");
 	}
 
 	@Test
@@ -43,6 +43,15 @@ class InstanceIdentityTests {
 	void constructorShouldRejectEmptyValues() {
 		assertThatIllegalArgumentException().isThrownBy(() -> new InstanceIdentity("", "x"))
 			.withMessageContaining("application");
+	}
+
+	@Test
+	void resolveShouldGiveTwoInstancesOfOneHostAndPidDistinctIds() {
+		// Containers on host networking share the host name and often run as pid 1.
+		String first = InstanceIdentity.resolve("orders", null, null).getInstanceId();
+		String second = InstanceIdentity.resolve("orders", null, null).getInstanceId();
+		assertThat(first).isNotEqualTo(second);
+		assertThat(first.substring(0, first.length() - 6)).isEqualTo(second.substring(0, second.length() - 6));
 	}
 
 }

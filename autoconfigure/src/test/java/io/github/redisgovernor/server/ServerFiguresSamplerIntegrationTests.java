@@ -44,7 +44,8 @@ class ServerFiguresSamplerIntegrationTests {
 
 	private ServerFiguresSampler sampler(Duration sampleInterval, Duration fastSampleInterval) {
 		return new ServerFiguresSampler(this.fixture.connection(), this.fixture.scheduler(),
-				new InstanceIdentity("app", "sampler"), sampleInterval, fastSampleInterval, Duration.ofSeconds(5));
+				new InstanceIdentity("app", "sampler"), sampleInterval, fastSampleInterval, Duration.ofSeconds(5),
+				Duration.ofSeconds(60));
 	}
 
 	@Test

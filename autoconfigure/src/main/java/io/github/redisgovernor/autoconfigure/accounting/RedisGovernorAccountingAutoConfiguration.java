@@ -40,7 +40,8 @@ public final class RedisGovernorAccountingAutoConfiguration {
 			RedisGovernorProperties properties) {
 		RedisGovernorProperties.Registry registry = properties.getRegistry();
 		return new InstanceRegistry(connection, scheduler, connection.getIdentity(), registry.getKey(),
-				registry.getHeartbeatInterval(), registry.getTtl());
+				registry.getHeartbeatInterval(), registry.getTtl(), registry.getFleetHeartbeatRate(),
+				connection.getFactory().getDatabase());
 	}
 
 	@Bean
@@ -49,9 +50,10 @@ public final class RedisGovernorAccountingAutoConfiguration {
 			RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
 		RedisGovernorProperties.Server server = properties.getServer();
 		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, connection.getIdentity(),
-				server.getSampleInterval(), server.getFastSampleInterval(), server.getClientListMaxAge());
-		// One flow: the heartbeat reads INFO clients whenever a sample is due
-		// (docs/fleet-benchmark.md).
+				server.getSampleInterval(), server.getFastSampleInterval(), server.getClientListMaxAge(),
+				server.getClientListInterval());
+		// One flow: the registry elects the fleet's sampler and hands its samples over;
+		// the other instances adopt them from their heartbeats (docs/budget.md).
 		registry.ifUnique((instances) -> instances.sampleFor(sampler));
 		return sampler;
 	}

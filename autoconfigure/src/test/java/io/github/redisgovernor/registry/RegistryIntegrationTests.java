@@ -1,9 +1,7 @@
 package io.github.redisgovernor.registry;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
@@ -14,6 +12,7 @@ import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -25,18 +24,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The registry heartbeat runs as one script against a real {@code redis-server}, carries
- * the server figures sample, and falls back to plain commands (and the sampler to its own
- * {@code INFO}) when the ACL forbids scripts.
+ * The registry against a real {@code redis-server}: the heartbeat runs as one script and
+ * falls back to plain commands (each instance then sampling for itself) when the ACL
+ * forbids scripts; one instance is elected to sample for the fleet and the others adopt
+ * its figures; applications in different databases share one registry; each member's own
+ * ttl is respected; a key the governor did not create is never touched.
  */
 @ExtendWith({ RedisServerExtension.class, OutputCaptureExtension.class })
-class HeartbeatScriptIntegrationTests {
+class RegistryIntegrationTests {
 
 	private static final String KEY = "{redis-governor}:script-test";
 
 	private final RedisServer redis;
 
-	HeartbeatScriptIntegrationTests(RedisServer redis) {
+	RegistryIntegrationTests(RedisServer redis) {
 		this.redis = redis;
 	}
 
@@ -46,6 +47,11 @@ class HeartbeatScriptIntegrationTests {
 		redis.command("ACL", "SETUSER", "noinfo", "on", ">noinfo-pw", "~*", "&*", "+@all", "-info");
 	}
 
+	@BeforeEach
+	void deleteTheRegistry() {
+		this.redis.command("DEL", KEY, KEY + ":sampler", KEY + ":figures");
+	}
+
 	@Test
 	void heartbeatIsOneScriptCallInsteadOfFiveCommands() {
 		this.redis.command("SCRIPT", "FLUSH");
@@ -53,10 +59,12 @@ class HeartbeatScriptIntegrationTests {
 		long live = heartbeats(null, null, "scripted", 3);
 		Map<String, String> stats = this.redis.infoMap("commandstats");
 		assertThat(live).isEqualTo(1);
-		// The first EVALSHA finds no script (NOSCRIPT), one EVAL loads it, the rest hit.
-		assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(3);
-		assertThat(calls(stats, "cmdstat_eval")).isEqualTo(1);
-		assertThat(calls(stats, "cmdstat_zadd")).as("ZADD runs inside the script").isEqualTo(3);
+		// The first EVALSHA finds no script (NOSCRIPT), one EVAL loads it, the rest hit;
+		// the same for the script that leaves the registry.
+		assertThat(calls(stats, "cmdstat_evalsha")).isEqualTo(3 + 1);
+		assertThat(calls(stats, "cmdstat_eval")).isEqualTo(1 + 1);
+		// One ZADD per heartbeat, and one for the marker when the first creates the key.
+		assertThat(calls(stats, "cmdstat_zadd")).as("ZADD runs inside the script").isEqualTo(4);
 	}
 
 	@Test
@@ -116,6 +124,7 @@ class HeartbeatScriptIntegrationTests {
 			for (int i = 1; i < retry; i++) {
 				registry.heartbeatNow();
 			}
+			assertThat(registry.current().problem()).isNull();
 			Map<String, String> stats = this.redis.infoMap("commandstats");
 			assertThat(stats).as("no script attempt until the retry")
 				.doesNotContainKeys("cmdstat_evalsha", "cmdstat_eval");
@@ -147,53 +156,106 @@ class HeartbeatScriptIntegrationTests {
 	}
 
 	@Test
-	void heartbeatCarriesTheServerFiguresSampleSoTheSamplerSendsNothing() {
-		this.redis.command("CONFIG", "RESETSTAT");
-		withCarrier(null, null, "carrier", Duration.ofSeconds(10), (registry, sampler) -> {
-			// What the budget monitor sees: the count of the heartbeat that carried the
-			// sample.
-			List<Long> countsSeenBySampleListener = new CopyOnWriteArrayList<>();
-			sampler.addListener((figures) -> countsSeenBySampleListener.add(registry.current().liveInstances()));
-			assertThat(sampler.current().connectedClients()).isNull();
-			registry.heartbeatNow();
-			assertThat(countsSeenBySampleListener).containsExactly(1L);
-			ServerFigures figures = sampler.current();
-			assertThat(figures.connectedClients()).isNotNull().isPositive();
-			assertThat(figures.maxClients()).isEqualTo(Long.parseLong(this.redis.configGet("maxclients")));
-			assertThat(figures.unreadable()).isEmpty();
-			// The next heartbeat, less than a sample interval later, does not read it
-			// again.
-			registry.heartbeatNow();
-			assertThat(sampler.current()).isSameAs(figures);
-			registry.destroy();
+	void oneInstanceSamplesForTheFleetAndTheOthersAdoptItsFigures() {
+		withCarrier(null, null, "first", Duration.ofMillis(500), (first, firstSampler) -> {
+			withCarrier(null, null, "second", Duration.ofMillis(500), (second, secondSampler) -> {
+				// Both are registered before the first samples and reads the client mix.
+				first.heartbeatNow();
+				second.heartbeatNow();
+				first.start();
+				second.start();
+				first.heartbeatNow();
+				assertThat(first.getSampledBy()).isEqualTo("app/first");
+				assertThat(second.getSampledBy()).isEqualTo("app/first");
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					assertThat(first.isSampling()).isTrue();
+					assertThat(firstSampler.current().connectedClients()).isNotNull();
+					assertThat(firstSampler.current().mix()).isNotNull();
+				});
+				assertThat(second.isSampling()).isFalse();
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					second.heartbeatNow();
+					ServerFigures adopted = secondSampler.current();
+					assertThat(adopted.sampledBy()).isEqualTo("app/first");
+					assertThat(adopted.instances()).isEqualTo(2);
+					// Both connections are governed: named by live members.
+					assertThat(adopted.mix().governed()).isGreaterThanOrEqualTo(2);
+				});
+				// The sampler leaves: the lease goes with it, and the other takes over.
+				first.destroy();
+				await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+					second.heartbeatNow();
+					assertThat(second.isSampling()).isTrue();
+				});
+				assertThat(second.getSampledBy()).isEqualTo("app/second");
+				second.destroy();
+			});
 		});
-		Map<String, String> stats = this.redis.infoMap("commandstats");
-		// The one INFO ran inside the script: no INFO was sent as a command of its own.
-		assertThat(calls(stats, "cmdstat_info")).isEqualTo(1);
-		assertThat(calls(stats, "cmdstat_evalsha") + calls(stats, "cmdstat_eval")).isGreaterThanOrEqualTo(2);
 	}
 
 	@Test
-	void heartbeatWithoutASampleDueCarriesNone() {
-		withCarrier(null, null, "nosample", Duration.ofSeconds(10), (registry, sampler) -> {
-			sampler.offer("connected_clients:1\r\nmaxclients:10000\r\n");
-			ServerFigures offered = sampler.current();
-			registry.heartbeatNow();
-			assertThat(registry.current().liveInstances()).isEqualTo(1);
-			assertThat(sampler.current()).as("no sample carried").isSameAs(offered);
-			registry.destroy();
+	void applicationsInDifferentDatabasesShareOneRegistry() {
+		withRegistry(null, null, "a", 0,
+				(a) -> withRegistry(null, null, "b1", 1, (b1) -> withRegistry(null, null, "b2", 1, (b2) -> {
+					a.heartbeatNow();
+					b1.heartbeatNow();
+					b2.heartbeatNow();
+					a.heartbeatNow();
+					assertThat(a.current().liveInstances()).isEqualTo(3);
+					assertThat(b2.current().liveInstances()).isEqualTo(3);
+					assertThat(this.redis.command("ZCARD", KEY)).as("3 members and the marker, in database 0")
+						.isEqualTo("4");
+				})));
+	}
+
+	@Test
+	void anInstanceWithAShortTtlPrunesOnlyMembersWhoseOwnTtlRanOut() throws Exception {
+		withRegistry(null, null, "patient", 0, Duration.ofSeconds(3), Duration.ofSeconds(9), (patient) -> {
+			withRegistry(null, null, "hasty", 0, Duration.ofMillis(100), Duration.ofMillis(700), (hasty) -> {
+				patient.heartbeatNow();
+				for (int i = 0; i < 20; i++) {
+					hasty.heartbeatNow();
+					Thread.sleep(100);
+				}
+				// 2 s after the patient member's heartbeat: the hasty one's ttl passed
+				// three times over, the patient one's did not.
+				assertThat(hasty.current().liveInstances()).isEqualTo(2);
+				assertThat(this.redis.command("ZSCORE", KEY, "app/patient")).isNotNull();
+				assertThat(Long.parseLong(this.redis.command("PTTL", KEY))).as("the key lives for the longest ttl")
+					.isGreaterThan(9_000);
+			});
 		});
 	}
 
 	@Test
-	void heartbeatReportsInfoRefusedByTheAclAndStillCounts() {
-		withCarrier("noinfo", "noinfo-pw", "noinfo", Duration.ofSeconds(10), (registry, sampler) -> {
+	void aKeyTheGovernorDidNotCreateIsNeverTouched() {
+		this.redis.command("ZADD", KEY, "1", "someone-elses-member");
+		try {
+			withRegistry(null, null, "intruder", 0, (registry) -> {
+				registry.heartbeatNow();
+				assertThat(registry.current().problem()).contains("REGISTRYKEY")
+					.contains("exists and was not created by Redis Governor");
+			});
+			assertThat(this.redis.command("ZCARD", KEY)).isEqualTo("1");
+			assertThat(this.redis.command("ZSCORE", KEY, "someone-elses-member")).isEqualTo("1");
+			assertThat(this.redis.command("PTTL", KEY)).as("no expiry set").isEqualTo("-1");
+		}
+		finally {
+			this.redis.command("DEL", KEY);
+		}
+	}
+
+	@Test
+	void theSamplerReportsInfoRefusedByTheAclAndTheHeartbeatStillCounts() {
+		withCarrier("noinfo", "noinfo-pw", "noinfo", Duration.ofMillis(500), (registry, sampler) -> {
+			registry.start();
 			registry.heartbeatNow();
 			assertThat(registry.current().liveInstances()).isEqualTo(1);
 			assertThat(registry.current().problem()).isNull();
+			await().atMost(Duration.ofSeconds(10))
+				.untilAsserted(() -> assertThat(sampler.current().unreadable()).containsKey("INFO clients"));
 			assertThat(sampler.current().connectedClients()).isNull();
-			assertThat(sampler.current().unreadable()).containsOnlyKeys("INFO clients");
-			assertThat(sampler.current().unreadable().get("INFO clients")).startsWith("NOPERM")
+			assertThat(sampler.current().unreadable().get("INFO clients")).contains("NOPERM")
 				.doesNotContain("noinfo-pw");
 			registry.destroy();
 		});
@@ -225,18 +287,31 @@ class HeartbeatScriptIntegrationTests {
 		InstanceIdentity identity = new InstanceIdentity("app", id);
 		withConnection(user, password, identity, (fixture) -> {
 			ServerFiguresSampler sampler = new ServerFiguresSampler(fixture.connection(), fixture.scheduler(), identity,
-					interval, interval, Duration.ofSeconds(5));
+					interval, interval, Duration.ofSeconds(5), Duration.ofSeconds(60));
 			InstanceRegistry registry = new InstanceRegistry(fixture.connection(), fixture.scheduler(), identity, KEY,
 					interval, interval.multipliedBy(3));
 			registry.sampleFor(sampler);
-			work.accept(registry, sampler);
+			sampler.start();
+			try {
+				work.accept(registry, sampler);
+			}
+			finally {
+				sampler.stop();
+				registry.destroy();
+			}
 		});
 	}
 
 	private void withConnection(String user, String password, InstanceIdentity identity,
 			Consumer<GovernedConnectionFixture> work) {
+		withConnection(user, password, 0, identity, work);
+	}
+
+	private void withConnection(String user, String password, int database, InstanceIdentity identity,
+			Consumer<GovernedConnectionFixture> work) {
 		RedisStandaloneConfiguration standalone = new RedisStandaloneConfiguration(this.redis.host(),
 				this.redis.port());
+		standalone.setDatabase(database);
 		if (user != null) {
 			standalone.setUsername(user);
 			standalone.setPassword(password);
@@ -249,17 +324,36 @@ class HeartbeatScriptIntegrationTests {
 
 	/** Run work on a registry without a sampler, on a connection as the given user. */
 	private void withRegistry(String user, String password, String id, Consumer<InstanceRegistry> work) {
+		withRegistry(user, password, id, 0, (registry) -> work.accept(registry));
+	}
+
+	private void withRegistry(String user, String password, String id, int database, Work work) {
+		withRegistry(user, password, id, database, Duration.ofSeconds(10), Duration.ofSeconds(30), work);
+	}
+
+	private void withRegistry(String user, String password, String id, int database, Duration interval, Duration ttl,
+			Work work) {
 		InstanceIdentity identity = new InstanceIdentity("app", id);
-		withConnection(user, password, identity, (fixture) -> {
+		withConnection(user, password, database, identity, (fixture) -> {
 			InstanceRegistry registry = new InstanceRegistry(fixture.connection(), fixture.scheduler(), identity, KEY,
-					Duration.ofSeconds(10), Duration.ofSeconds(30));
+					interval, ttl, InstanceRegistry.DEFAULT_FLEET_HEARTBEAT_RATE, database);
 			try {
 				work.accept(registry);
+			}
+			catch (Exception ex) {
+				throw new IllegalStateException(ex);
 			}
 			finally {
 				registry.destroy();
 			}
 		});
+	}
+
+	@FunctionalInterface
+	private interface Work {
+
+		void accept(InstanceRegistry registry) throws Exception;
+
 	}
 
 	private long heartbeats(String user, String password, String id, int count) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import com.jayway.jsonpath.JsonPath;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.test.redis.RedisServerExtension;
+import io.github.redisgovernor.test.redis.RedisSentinelSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -57,6 +58,34 @@ class BudgetAccuracyIntegrationTests {
 		this.contexts.forEach(ConfigurableApplicationContext::close);
 		Clients.awaitNone(this.redis);
 		this.redis.flushAll();
+	}
+
+	@Test
+	void sentinelsAndAReplicaRaiseNoAlarm() throws Exception {
+		// 1 master, 1 replica, 3 Sentinels: the master holds 6 Sentinel links (counted in
+		// connected_clients) and the replica's link (not counted), beside the one
+		// instance's connection and the fixture's admin connection.
+		try (RedisSentinelSet sentinels = RedisSentinelSet.builder().replicas(1).sentinels(3).start()) {
+			List<String> properties = new ArrayList<>(List.of(STRICT));
+			properties.addAll(List.of("redis.governor.instance-id=alone",
+					"spring.data.redis.sentinel.master=" + sentinels.masterName(),
+					"spring.data.redis.sentinel.nodes=" + sentinels.sentinelNodes()));
+			ConfigurableApplicationContext context = KvTestApplication.start(sentinels.master().port(),
+					properties.toArray(String[]::new));
+			this.contexts.add(context);
+			awaitInstances(1);
+			Alarms alarms = new Alarms();
+			alarms.poll(this.contexts, Duration.ofSeconds(12));
+			String health = health(context);
+			System.out.println("Sentinel set-up: " + JsonPath.read(health, "$.components.redisGovernor.details"));
+			assertThat(alarms.seen).as("statuses other than UP").isEmpty();
+			assertThat(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.clients.sentinel"))
+				.isEqualTo(6);
+			assertThat(JsonPath.<Double>read(health, "$.components.redisGovernor.details.clientsPerInstance"))
+				.isLessThanOrEqualTo(1.0);
+			context.close();
+			this.contexts.remove(context);
+		}
 	}
 
 	@Test

@@ -502,9 +502,11 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * Summarize {@code CLIENT LIST}, reusing a summary younger than the configured max
 	 * age. Waits at most the command timeout; never throws: a forbidden or failed read is
 	 * reported in the summary.
+	 * @param governedNames the client names of the live governed instances, to sort the
+	 * connections by kind
 	 * @return the summary
 	 */
-	public ClientListSummary clientList() {
+	public ClientListSummary clientList(Set<String> governedNames) {
 		synchronized (this.clientListMonitor) {
 			long now = System.nanoTime();
 			if (this.clientList != null && now - this.clientListReadAt < this.clientListMaxAge.toNanos()) {
@@ -513,7 +515,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			ClientListSummary summary;
 			try {
 				String reply = this.connection.execute((redis) -> redis.clientList());
-				summary = ClientListSummary.parse(reply, Instant.now());
+				summary = ClientListSummary.parse(reply, Instant.now(), governedNames);
 			}
 			catch (Exception ex) {
 				summary = ClientListSummary.unreadable(Failures.describe(ex));

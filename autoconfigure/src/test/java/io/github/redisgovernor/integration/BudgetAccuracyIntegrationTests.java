@@ -69,7 +69,9 @@ class BudgetAccuracyIntegrationTests {
 			List<String> properties = new ArrayList<>(List.of(STRICT));
 			properties.addAll(List.of("redis.governor.instance-id=alone",
 					"spring.data.redis.sentinel.master=" + sentinels.masterName(),
-					"spring.data.redis.sentinel.nodes=" + sentinels.sentinelNodes()));
+					"spring.data.redis.sentinel.nodes=" + sentinels.sentinelNodes(),
+					"management.endpoint.redisgovernor.access=read-only",
+					"management.endpoints.web.exposure.include=health,redisgovernor"));
 			ConfigurableApplicationContext context = KvTestApplication.start(sentinels.master().port(),
 					properties.toArray(String[]::new));
 			this.contexts.add(context);
@@ -83,6 +85,11 @@ class BudgetAccuracyIntegrationTests {
 				.isEqualTo(6);
 			assertThat(JsonPath.<Double>read(health, "$.components.redisGovernor.details.clientsPerInstance"))
 				.isLessThanOrEqualTo(1.0);
+			// The endpoint says which is which, from its own CLIENT LIST.
+			String endpoint = KvTestApplication.get(context, "/actuator/redisgovernor").body();
+			assertThat(JsonPath.<Integer>read(endpoint, "$.clients.byKind.sentinel")).isEqualTo(6);
+			assertThat(JsonPath.<Integer>read(endpoint, "$.clients.byKind.replication")).isEqualTo(1);
+			assertThat(JsonPath.<Integer>read(endpoint, "$.clients.byKind.governed")).isEqualTo(1);
 			context.close();
 			this.contexts.remove(context);
 		}

@@ -249,13 +249,14 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * sampler, and publish it to this instance's listeners. Never throws.
 	 * @param infoClients the {@code INFO clients} reply, or {@code null}
 	 * @param failure why it could not be read, or {@code null}
-	 * @param liveInstances the live instances at the sample
+	 * @param liveInstances the live instances at the sample, or {@code null} when the
+	 * sample got no reply
 	 * @param at the server's time of the sample
 	 * @param sampledBy this instance's registry member
 	 * @return the figures, to publish to the fleet
 	 */
-	public ServerFigures offerAsSampler(@Nullable String infoClients, @Nullable Throwable failure, long liveInstances,
-			Instant at, String sampledBy) {
+	public ServerFigures offerAsSampler(@Nullable String infoClients, @Nullable Throwable failure,
+			@Nullable Long liveInstances, Instant at, String sampledBy) {
 		ServerFigures base = figuresFrom(infoClients, failure);
 		ServerFigures sample = withFleet(base, liveInstances, at, sampledBy);
 		publish(sample);

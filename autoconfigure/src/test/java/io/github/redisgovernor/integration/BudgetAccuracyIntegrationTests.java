@@ -155,6 +155,24 @@ class BudgetAccuracyIntegrationTests {
 	}
 
 	@Test
+	void withoutClientListTheFleetIsChargedEveryClientAndTheDetailsSaySo() throws Exception {
+		this.redis.command("ACL", "SETUSER", "no-client-list", "reset", "on", ">ncl-pw", "~*", "&*", "+@all",
+				"-client|list");
+		ConfigurableApplicationContext context = start("acl", "spring.data.redis.username=no-client-list",
+				"spring.data.redis.password=ncl-pw");
+		awaitInstances(1);
+		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().untilAsserted(() -> {
+			String health = health(context);
+			assertThat(JsonPath.<String>read(health, "$.components.redisGovernor.details.unreadable['CLIENT LIST']"))
+				.contains("NOPERM")
+				.contains("the fleet is charged every connected client less reserved-clients")
+				.doesNotContain("ncl-pw");
+			assertThat(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.fleetClients"))
+				.isEqualTo(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.connectedClients"));
+		});
+	}
+
+	@Test
 	void twoInstancesOnOneHostWithOnePidAreTwoMembers() throws Exception {
 		// Two application contexts in one JVM share the host name and the pid, as
 		// containers on host networking running as pid 1 do; neither sets an instance id.

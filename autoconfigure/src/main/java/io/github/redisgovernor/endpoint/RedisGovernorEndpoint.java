@@ -16,7 +16,6 @@ import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.registry.LiveInstance;
 import io.github.redisgovernor.server.ClientListSummary;
-import io.github.redisgovernor.server.ClientMix;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import org.jspecify.annotations.Nullable;
 
@@ -150,15 +149,7 @@ public class RedisGovernorEndpoint {
 					.stream()
 					.map((group) -> Map.of("address", group.key(), "count", group.count()))
 					.toList());
-		ClientMix kinds = summary.kinds();
-		Map<String, Object> byKind = new LinkedHashMap<>();
-		byKind.put("governed", kinds.governed());
-		byKind.put("ungoverned", kinds.ungoverned());
-		byKind.put("sentinel", kinds.sentinel());
-		byKind.put("replication", kinds.replication());
-		byKind.put("monitor", kinds.monitor());
-		byKind.put("otherHosts", kinds.otherHosts());
-		clients.put("byKind", byKind);
+		clients.put("byKind", summary.kinds().toDetails());
 		clients.put("readAt", Objects.toString(summary.readAt(), null));
 		return clients;
 	}

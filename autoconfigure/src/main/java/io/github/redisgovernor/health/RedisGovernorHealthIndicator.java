@@ -74,13 +74,7 @@ public class RedisGovernorHealthIndicator implements HealthIndicator {
 		details.put("maxClients", report.maxClients());
 		details.put("fleetClients", report.fleetClients());
 		if (report.mix() != null) {
-			Map<String, Object> mix = new LinkedHashMap<>();
-			mix.put("governed", report.mix().governed());
-			mix.put("ungoverned", report.mix().ungoverned());
-			mix.put("sentinel", report.mix().sentinel());
-			mix.put("replication", report.mix().replication());
-			mix.put("monitor", report.mix().monitor());
-			mix.put("otherHosts", report.mix().otherHosts());
+			Map<String, Object> mix = report.mix().toDetails();
 			mix.put("readAt", String.valueOf(report.mix().readAt()));
 			details.put("clients", mix);
 		}

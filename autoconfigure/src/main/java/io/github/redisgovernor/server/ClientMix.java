@@ -139,6 +139,21 @@ public record ClientMix(long governed, long ungoverned, long sentinel, long repl
 	}
 
 	/**
+	 * The counts by kind, for health details and the endpoint.
+	 * @return kind to count
+	 */
+	public Map<String, Object> toDetails() {
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("governed", this.governed);
+		details.put("ungoverned", this.ungoverned);
+		details.put("sentinel", this.sentinel);
+		details.put("replication", this.replication);
+		details.put("monitor", this.monitor);
+		details.put("otherHosts", this.otherHosts);
+		return details;
+	}
+
+	/**
 	 * The fields published to the fleet.
 	 */
 	Map<String, String> toFields() {

@@ -137,7 +137,7 @@ public record ServerFigures(@Nullable Long connectedClients, @Nullable Long maxC
 		}
 	}
 
-	private static @Nullable Long number(@Nullable String value) {
+	static @Nullable Long number(@Nullable String value) {
 		if (value == null) {
 			return null;
 		}

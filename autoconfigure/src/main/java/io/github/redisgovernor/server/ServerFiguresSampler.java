@@ -319,10 +319,10 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			.thenCompose((names) -> this.connection.submit((redis) -> redis.clientList())
 				.thenApply((list) -> ClientMix.classify(list, names, Instant.now())))
 			.exceptionally((failure) -> ClientMix.unreadable(Failures.describe(failure)))
-			.thenApply((read1) -> {
-				this.mix = read1;
+			.thenApply((classified) -> {
+				this.mix = classified;
 				this.mixReadNanos = System.nanoTime();
-				return read1;
+				return classified;
 			});
 		this.mixPending = read;
 		return read;
@@ -454,8 +454,8 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		Long max = null;
 		if (reply != null) {
 			Map<String, String> info = InfoParser.parse(reply);
-			connected = parseLong(info.get("connected_clients"));
-			max = parseLong(info.get("maxclients"));
+			connected = ServerFigures.number(info.get("connected_clients"));
+			max = ServerFigures.number(info.get("maxclients"));
 			if (connected == null) {
 				unreadable.put(INFO_CLIENTS, "the reply has no connected_clients field");
 			}
@@ -492,7 +492,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			this.configMaxClientsUnreadable = "not read yet";
 		}
 		this.connection.submit((redis) -> redis.configGet("maxclients")).whenComplete((config, failure) -> {
-			Long max = (config != null) ? parseLong(config.get("maxclients")) : null;
+			Long max = (config != null) ? ServerFigures.number(config.get("maxclients")) : null;
 			this.configMaxClients = max;
 			this.configMaxClientsUnreadable = (max != null) ? null
 					: (failure != null) ? Failures.describe(failure) : "the reply has no maxclients value";
@@ -524,18 +524,6 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			this.clientList = summary;
 			this.clientListReadAt = now;
 			return summary;
-		}
-	}
-
-	private static @Nullable Long parseLong(@Nullable String value) {
-		if (value == null) {
-			return null;
-		}
-		try {
-			return Long.parseLong(value.trim());
-		}
-		catch (NumberFormatException ex) {
-			return null;
 		}
 	}
 

@@ -282,14 +282,12 @@ public class RedisGovernorProperties implements InitializingBean {
 					+ PropertyChecks.format(this.registry.heartbeatInterval) + "): one late heartbeat will make a "
 					+ "live instance drop out of the count. Set the ttl to at least three heartbeat intervals.");
 		}
-		Duration judgedEvery = (this.server.fastSampleInterval.compareTo(this.server.sampleInterval) < 0)
-				? this.server.fastSampleInterval : this.server.sampleInterval;
+		Duration judgedEvery = this.server.sampleInterval;
 		if (this.budget.leak.window.compareTo(judgedEvery.multipliedBy(2)) < 0) {
 			logger.warn("redis.governor.budget.leak.window (" + PropertyChecks.format(this.budget.leak.window)
-					+ ") is shorter than two samples while over the budget (redis.governor.server.fast-sample-interval "
-					+ "or sample-interval, whichever is shorter: " + PropertyChecks.format(judgedEvery)
-					+ "): a single sample above the budget will be reported as a leak. Set the window to several "
-					+ "such intervals.");
+					+ ") is shorter than two samples of the fleet's sampler (redis.governor.server.sample-interval: "
+					+ PropertyChecks.format(judgedEvery) + "): a single sample above the budget will be reported "
+					+ "as a leak. Set the window to several such intervals.");
 		}
 	}
 

@@ -103,10 +103,10 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 	}
 
 	/**
-	 * Judge every sample of this sampler, and have it sample at its fast interval while
-	 * the budget is unsettled ({@link BudgetReport#isUnsettled()}): a calm fleet costs
-	 * Redis one command per instance per heartbeat, and a leak window is judged on fresh
-	 * figures.
+	 * Judge every sample this sampler takes or adopts, and, while the server refuses the
+	 * registry's scripts and this instance samples for itself, have it sample at its fast
+	 * interval while the budget is unsettled ({@link BudgetReport#isUnsettled()}), so
+	 * that the leak is judged on fresh figures.
 	 * @param sampler the sampler
 	 */
 	public void listenTo(ServerFiguresSampler sampler) {

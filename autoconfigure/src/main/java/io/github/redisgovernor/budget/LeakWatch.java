@@ -134,9 +134,9 @@ final class LeakWatch {
 	}
 
 	/**
-	 * Growth of {@code connected_clients} while the instance count stayed flat.
+	 * Growth of the fleet's clients while the instance count stayed flat.
 	 *
-	 * @param clients connected clients added (negative when they fell)
+	 * @param clients clients charged to the fleet added (negative when they fell)
 	 * @param over the time it took, at most the window
 	 * @param instances the instance count, the same throughout
 	 */

@@ -27,7 +27,7 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
  * {@code /actuator/redisgovernor}: the incident view that answers "who holds the
  * connections?".
  * <ul>
- * <li>the live instances of the registry, with their last heartbeat;</li>
+ * <li>the live instances of the registry, with when each one's entry expires;</li>
  * <li>the server's clients grouped by client name and by address (IP without port), and
  * the unnamed connections, which usually come from code that bypasses the governor;</li>
  * <li>the budget figures, as in the {@code redisGovernor} health component;</li>

@@ -38,24 +38,21 @@ import org.springframework.context.SmartLifecycle;
  * every other instance adopts them from its heartbeat ({@link #adopt}). The sampler also
  * reads {@code CLIENT LIST} now and then ({@link #refreshMix}) to tell the fleet's
  * clients from Sentinels, replication links, {@code MONITOR} and other hosts'
- * applications ({@link ClientMix}). While the server refuses the registry's scripts,
- * every instance samples for itself, as below.
+ * applications ({@link ClientMix}). While the server refuses the registry's scripts, each
+ * instance samples for itself.
  * <ul>
  * <li>{@code INFO clients}, for {@code connected_clients} and {@code maxclients} (Redis 7
- * and later report both there): read by the registry's heartbeat in the same call
- * whenever a sample is due ({@link #isSampleDue}, {@link #offer}); one flow, one command
- * per interval for both. Between heartbeats, when the sample interval is the shorter, the
- * flow asks for a sample of its own ({@link #sampleNow}).</li>
- * <li>While the budget is unsettled ({@link #sampleFasterWhile}: clients per instance
- * over the budget, saturation firing), it samples on its own every fast sample interval,
- * so that a leak window is judged on fresh figures while a calm fleet costs Redis one
- * command per instance per heartbeat.</li>
+ * and later report both there): read by the sampler's script every sample interval, or,
+ * while scripts are refused, carried beside each heartbeat's commands ({@link #offer})
+ * and sent on its own every fast sample interval while the budget is unsettled
+ * ({@link #sampleFasterWhile}), so that the leak is judged on fresh figures.</li>
  * <li>Only when {@code INFO clients} has no {@code maxclients} (Redis 6 and older):
  * {@code CONFIG GET maxclients}, at most once a minute, which managed services often
  * forbid; then {@code maxclients} is reported as unreadable, with the reason.</li>
- * <li>{@code CLIENT LIST} never runs on a schedule: it is O(clients) on Redis's single
- * thread and returns megabytes with 10,000 clients. It runs only when the
- * {@code redisgovernor} endpoint asks, and its summary is reused for a short time.</li>
+ * <li>{@code CLIENT LIST} is O(clients) on Redis's single thread and returns megabytes
+ * with 10,000 clients: only the fleet's sampler reads it on a schedule, every client list
+ * interval (more often while the budget is unsettled), and the {@code redisgovernor}
+ * endpoint when asked, reusing its summary for a short time.</li>
  * </ul>
  * A forbidden or failing command never throws at the caller: the figures say what could
  * not be read and why, and the failure is logged once per outage. Nothing here waits for
@@ -134,7 +131,8 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * @param identity this instance, for log lines
 	 * @param sampleInterval time between two samples while the figures are settled
 	 * @param fastSampleInterval time between two samples while {@link #sampleFasterWhile}
-	 * says so; applied only when shorter than {@code sampleInterval}
+	 * says so, when this instance samples for itself (the server refuses the registry's
+	 * scripts)
 	 * @param clientListMaxAge how long a {@code CLIENT LIST} summary is reused, and the
 	 * shortest time between two reads of the client mix while the budget is unsettled
 	 * @param clientListInterval time between two reads of the client mix while the budget
@@ -146,8 +144,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		this.connection = connection;
 		this.scheduler = scheduler;
 		this.sampleInterval = sampleInterval;
-		this.fastSampleInterval = (fastSampleInterval.compareTo(sampleInterval) < 0) ? fastSampleInterval
-				: sampleInterval;
+		this.fastSampleInterval = fastSampleInterval;
 		this.clientListMaxAge = clientListMaxAge;
 		this.clientListInterval = clientListInterval;
 		this.outageLog = new OutageLog(logger, "Redis Governor [" + identity + "] sampling of INFO clients");
@@ -177,18 +174,6 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 */
 	public Duration getSampleInterval() {
 		return this.sampleInterval;
-	}
-
-	/**
-	 * Whether a flow that runs every {@code interval} should read {@code INFO clients}
-	 * for this sampler now: when the last sample is at least a sample interval old, less
-	 * half of that flow's interval (fixed-delay schedules drift).
-	 * @param interval the caller's interval
-	 * @return whether to read and {@link #offer} a sample now
-	 */
-	public boolean isSampleDue(Duration interval) {
-		long last = this.lastSampleNanos;
-		return last == 0 || System.nanoTime() - last >= this.sampleInterval.minus(interval.dividedBy(2)).toNanos();
 	}
 
 	@Override
@@ -350,7 +335,12 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	private ServerFigures local(ServerFigures base) {
 		long live = this.instances.getAsLong();
-		return withFleet(base, (live >= 0) ? live : null, Instant.now(), null);
+		Map<String, String> unreadable = new LinkedHashMap<>(base.unreadable());
+		unreadable.put(CLIENT_LIST, "not read: the server refuses the registry's scripts, so no instance samples "
+				+ "for the fleet (the fleet is charged every connected client less reserved-clients)");
+		ServerFigures noted = new ServerFigures(base.connectedClients(), base.maxClients(), base.sampledAt(),
+				unreadable);
+		return withFleet(noted, (live >= 0) ? live : null, Instant.now(), null);
 	}
 
 	private ServerFigures withFleet(ServerFigures base, @Nullable Long liveInstances, Instant at,
@@ -432,8 +422,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * sampler samples at the sample interval anyway.
 	 */
 	private void scheduleFastSample() {
-		if (this.figures.sampledBy() != null || !isUnsettled() || !this.running
-				|| this.fastSampleInterval.compareTo(this.sampleInterval) >= 0 || !this.scheduler.isAvailable()) {
+		if (this.figures.sampledBy() != null || !isUnsettled() || !this.running || !this.scheduler.isAvailable()) {
 			return;
 		}
 		synchronized (this.fastMonitor) {

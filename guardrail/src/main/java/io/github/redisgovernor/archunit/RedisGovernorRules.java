@@ -123,8 +123,8 @@ public final class RedisGovernorRules {
 				+ "connection factory or a Lettuce client itself")
 		.because("a connection taken by hand must be closed by hand, and one that is not holds a dedicated "
 				+ "connection on the server until the process stops once it has started a transaction, a pipeline "
-				+ "or a blocking command: the same leak as a client per request (8,847 connections from three "
-				+ "tasks). Use the StringRedisTemplate or RedisTemplate bean: its operations and execute(...) use "
+				+ "or a blocking command; such connections add up on the server as the 8,847 leaked by three tasks "
+				+ "did. Use the StringRedisTemplate or RedisTemplate bean: its operations and execute(...) use "
 				+ "the governed shared connection and close what they take");
 
 	/** Both rules, for one line in a test suite. */

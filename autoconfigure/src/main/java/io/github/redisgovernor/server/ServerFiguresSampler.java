@@ -302,7 +302,9 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		}
 		CompletableFuture<ClientMix> read = governedNames.get()
 			.thenCompose((names) -> this.connection.submit((redis) -> redis.clientList())
-				.thenApply((list) -> ClientMix.classify(list, names, Instant.now())))
+				// Megabytes with 10,000 clients: parsed on the governor's thread, not on
+				// the connection's event loop.
+				.thenApplyAsync((list) -> ClientMix.classify(list, names, Instant.now()), this::onGovernorThread))
 			.exceptionally((failure) -> ClientMix.unreadable(Failures.describe(failure)))
 			.thenApply((classified) -> {
 				this.mix = classified;
@@ -366,6 +368,19 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		}
 		return new ServerFigures(connected, base.maxClients(), at, base.unreadable(), liveInstances, fleet, mix, points,
 				sampledBy);
+	}
+
+	private void onGovernorThread(Runnable task) {
+		if (this.scheduler.isAvailable()) {
+			try {
+				this.scheduler.schedule(task, Duration.ZERO);
+				return;
+			}
+			catch (RuntimeException ex) {
+				// Stopping: run it here rather than lose it.
+			}
+		}
+		task.run();
 	}
 
 	private boolean isUnsettled() {

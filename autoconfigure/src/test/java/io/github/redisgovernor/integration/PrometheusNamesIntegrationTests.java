@@ -1,6 +1,10 @@
 package io.github.redisgovernor.integration;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -22,7 +26,9 @@ import static org.awaitility.Awaitility.await;
  * The names {@code /actuator/prometheus} exports for the governor's meters, read from a
  * running application with a real {@code redis-server} and Micrometer's Prometheus
  * registry. Alert rules and dashboards are written against these names, so they are
- * pinned here.
+ * pinned here, and every name that the alert rules, their promtool tests, the Grafana
+ * dashboard and the operations docs use must be one the scrape has: a renamed meter fails
+ * this test rather than an alert that silently never fires.
  */
 @ExtendWith(RedisServerExtension.class)
 class PrometheusNamesIntegrationTests {
@@ -39,6 +45,26 @@ class PrometheusNamesIntegrationTests {
 			"redis_governor_reconnects_total", "redis_governor_watchdog_recoveries_total",
 			"redis_governor_commands_inflight", "redis_governor_drain_seconds_count",
 			"redis_governor_drain_seconds_sum", "redis_governor_drain_seconds_max");
+
+	/**
+	 * Files that use exported names. The names of a summary's series ({@code _count},
+	 * {@code _sum}) and of a counter ({@code _total}) are written as Prometheus exports
+	 * them, so each must be a series name of the scrape.
+	 */
+	static final String[] USING_NAMES = { "docs/ops/prometheus-rules.yml", "docs/ops/prometheus-rules-tests.yml",
+			"docs/ops/grafana-dashboard.json", "docs/metrics.md", "docs/runbook.md", "docs/budget.md" };
+
+	/**
+	 * Files that link to sections of the runbook.
+	 */
+	static final String[] LINKING_RUNBOOK = { "docs/ops/prometheus-rules.yml", "docs/metrics.md", "docs/health.md",
+			"docs/runbook.md" };
+
+	private static final Pattern NAME = Pattern.compile("redis_governor_[a-z_]+");
+
+	private static final Pattern RUNBOOK_LINK = Pattern.compile("runbook\\.md#([a-z0-9-]+)");
+
+	private static final Pattern HEADING = Pattern.compile("(?m)^#+ (.+)$");
 
 	private static final Pattern SERIES = Pattern.compile("^(redis_governor_[a-z_]+)\\{([^}]*)\\}", Pattern.MULTILINE);
 
@@ -74,6 +100,77 @@ class PrometheusNamesIntegrationTests {
 			assertThat(series.group(2)).as(series.group(1)).contains("application=\"prom\"");
 		}
 		assertThat(exported).containsExactlyInAnyOrderElementsOf(EXPORTED);
+	}
+
+	@Test
+	void everyNameTheAlertRulesTheDashboardAndTheDocsUseIsInTheScrape() throws IOException {
+		for (String file : USING_NAMES) {
+			Set<String> used = namesIn(file);
+			assertThat(used).as("names in %s", file).isNotEmpty();
+			assertThat(seriesNames()).as("series of /actuator/prometheus, against the names in %s", file)
+				.containsAll(used);
+		}
+	}
+
+	@Test
+	void metricsReferenceDocumentsEveryExportedName() throws IOException {
+		assertThat(namesIn("docs/metrics.md")).containsAll(EXPORTED);
+	}
+
+	@Test
+	void everyRunbookLinkOfTheAlertRulesAndTheDocsHasItsSection() throws IOException {
+		Set<String> sections = new TreeSet<>();
+		String runbook = Files.readString(projectFile("docs/runbook.md"));
+		// Lines of code blocks that start with '#' are comments, not headings.
+		Matcher heading = HEADING.matcher(runbook.replaceAll("(?ms)^```.*?^```", ""));
+		while (heading.find()) {
+			sections.add(gitHubAnchor(heading.group(1)));
+		}
+		Set<String> links = new TreeSet<>();
+		for (String file : LINKING_RUNBOOK) {
+			Matcher link = RUNBOOK_LINK.matcher(Files.readString(projectFile(file)));
+			while (link.find()) {
+				links.add(link.group(1));
+			}
+		}
+		Matcher local = Pattern.compile("\\]\\(#([a-z0-9-]+)\\)").matcher(runbook);
+		while (local.find()) {
+			links.add(local.group(1));
+		}
+		assertThat(links).contains("leak-suspected", "saturation", "watchdog-recoveries");
+		assertThat(sections).containsAll(links);
+	}
+
+	private static Set<String> seriesNames() {
+		Set<String> names = new TreeSet<>();
+		scrape.lines()
+			.filter((line) -> !line.startsWith("#") && !line.isBlank())
+			.forEach((line) -> names.add(line.split("[{ ]", 2)[0]));
+		return names;
+	}
+
+	private static String gitHubAnchor(String heading) {
+		return heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
+	}
+
+	private static Set<String> namesIn(String file) throws IOException {
+		Set<String> names = new TreeSet<>();
+		Matcher name = NAME.matcher(Files.readString(projectFile(file)));
+		while (name.find()) {
+			names.add(name.group());
+		}
+		return names;
+	}
+
+	private static Path projectFile(String path) {
+		// Maven runs the tests in the module's folder; an IDE may run them at the root.
+		Path here = Path.of("").toAbsolutePath();
+		for (Path dir = here; dir != null; dir = dir.getParent()) {
+			if (Files.isRegularFile(dir.resolve(path))) {
+				return dir.resolve(path);
+			}
+		}
+		throw new IllegalStateException("No " + path + " in " + here + " or above");
 	}
 
 }

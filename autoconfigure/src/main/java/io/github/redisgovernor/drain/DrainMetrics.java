@@ -38,7 +38,6 @@ public class DrainMetrics implements MeterBinder, DrainObserver {
 			.builder("redis.governor.commands.inflight", this.connection,
 					(governed) -> governed.sharedActivity().waiting())
 			.description("Commands sent on the shared connections that wait for their reply")
-			.baseUnit("commands")
 			.tag("application", this.application)
 			.strongReference(true)
 			.register(registry);

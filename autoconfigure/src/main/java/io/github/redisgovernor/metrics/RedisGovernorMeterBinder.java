@@ -18,6 +18,12 @@ import org.jspecify.annotations.Nullable;
  * read the {@link BudgetMonitor}'s last report, so a scrape never sends a command; an
  * unknown figure reads NaN. Boot's own Lettuce command observations are left alone:
  * nothing here times commands.
+ * <p>
+ * No meter has a base unit: each name already says what it counts (clients, instances,
+ * connections, reconnects), and Prometheus appends the base unit to the name, which would
+ * export {@code redis_governor_clients_connected_connections} and
+ * {@code redis_governor_instances_max_safe_instances}. The exported names are pinned by
+ * {@code PrometheusNamesIntegrationTests} and listed in {@code docs/metrics.md}.
  *
  * @author Redis Governor contributors
  */
@@ -46,54 +52,50 @@ public class RedisGovernorMeterBinder implements MeterBinder {
 	@Override
 	public void bindTo(MeterRegistry registry) {
 		gauge(registry, "redis.governor.clients.connected", "Clients connected to the Redis server (connected_clients)",
-				"connections", BudgetReport::connectedClients);
+				BudgetReport::connectedClients);
 		gauge(registry, "redis.governor.clients.fleet",
 				"Clients charged to the governed fleet: connected_clients less Sentinels, replication links, "
 						+ "MONITOR and other hosts' clients",
-				"connections", BudgetReport::fleetClients);
-		gauge(registry, "redis.governor.clients.max", "Client limit of the Redis server (maxclients)", "connections",
+				BudgetReport::fleetClients);
+		gauge(registry, "redis.governor.clients.max", "Client limit of the Redis server (maxclients)",
 				BudgetReport::maxClients);
-		gauge(registry, "redis.governor.clients.utilization", "Connected clients divided by maxclients", null,
+		gauge(registry, "redis.governor.clients.utilization", "Connected clients divided by maxclients",
 				BudgetReport::utilization);
 		gauge(registry, "redis.governor.instances",
-				"Live instances, of every application, in the instance registry of this Redis server", "instances",
+				"Live instances, of every application, in the instance registry of this Redis server",
 				BudgetReport::instances);
 		gauge(registry, "redis.governor.clients.per.instance",
-				"Clients charged to the fleet, less the reserved ones, per live instance", "connections",
+				"Clients charged to the fleet, less the reserved ones, per live instance",
 				BudgetReport::clientsPerInstance);
 		gauge(registry, "redis.governor.instances.max.safe",
-				"Largest fleet the Redis server can hold within the connection budget and headroom", "instances",
+				"Largest fleet the Redis server can hold within the connection budget and headroom",
 				BudgetReport::maxSafeInstances);
+		gauge(registry, "redis.governor.leak.suspected",
+				"1 while this instance suspects a connection leak in the fleet, 0 when it does not",
+				(report) -> report.isKnown() ? (report.leakSuspected() ? 1 : 0) : null);
 		ConnectionTracker tracker = this.connections;
 		if (tracker != null) {
 			Gauge.builder("redis.governor.connections.open", tracker, ConnectionTracker::getOpen)
 				.description("Redis connections this instance holds open")
-				.baseUnit("connections")
 				.tags(this.tags)
 				.register(registry);
 			FunctionCounter.builder("redis.governor.connections.opened", tracker, ConnectionTracker::getOpened)
 				.description("Redis connections this instance has opened, reconnects included")
-				.baseUnit("connections")
 				.tags(this.tags)
 				.register(registry);
 			FunctionCounter.builder("redis.governor.reconnects", tracker, ConnectionTracker::getReconnects)
 				.description("Redis connections this instance re-established after losing them")
-				.baseUnit("connections")
 				.tags(this.tags)
 				.register(registry);
 		}
 	}
 
-	private void gauge(MeterRegistry registry, String name, String description, @Nullable String baseUnit,
+	private void gauge(MeterRegistry registry, String name, String description,
 			Function<BudgetReport, @Nullable Number> figure) {
-		Gauge.Builder<BudgetMonitor> builder = Gauge.builder(name, this.monitor, (monitor) -> {
+		Gauge.builder(name, this.monitor, (monitor) -> {
 			Number value = figure.apply(monitor.current());
 			return (value != null) ? value.doubleValue() : Double.NaN;
-		}).description(description).tags(this.tags);
-		if (baseUnit != null) {
-			builder.baseUnit(baseUnit);
-		}
-		builder.register(registry);
+		}).description(description).tags(this.tags).register(registry);
 	}
 
 }

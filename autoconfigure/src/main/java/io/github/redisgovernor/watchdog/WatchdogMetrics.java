@@ -26,7 +26,6 @@ public class WatchdogMetrics implements MeterBinder {
 	public void bindTo(MeterRegistry registry) {
 		FunctionCounter.builder("redis.governor.watchdog.recoveries", this.watchdog, ConnectionWatchdog::getRecoveries)
 			.description("Dead connections the watchdog replaced")
-			.baseUnit("connections")
 			.tag("application", this.identity.getApplication())
 			.register(registry);
 	}

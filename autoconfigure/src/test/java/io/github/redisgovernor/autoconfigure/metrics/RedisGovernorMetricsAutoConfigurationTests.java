@@ -41,11 +41,11 @@ class RedisGovernorMetricsAutoConfigurationTests {
 			SimpleMeterRegistry registry = new SimpleMeterRegistry();
 			context.getBean(RedisGovernorMeterBinder.class).bindTo(registry);
 			assertThat(registry.getMeters()).extracting((meter) -> meter.getId().getName())
-				.containsExactlyInAnyOrder("redis.governor.clients.connected", "redis.governor.clients.max",
-						"redis.governor.clients.utilization", "redis.governor.instances",
+				.containsExactlyInAnyOrder("redis.governor.clients.connected", "redis.governor.clients.fleet",
+						"redis.governor.clients.max", "redis.governor.clients.utilization", "redis.governor.instances",
 						"redis.governor.clients.per.instance", "redis.governor.instances.max.safe",
-						"redis.governor.connections.open", "redis.governor.connections.opened",
-						"redis.governor.reconnects");
+						"redis.governor.leak.suspected", "redis.governor.connections.open",
+						"redis.governor.connections.opened", "redis.governor.reconnects");
 			assertThat(registry.getMeters()).allSatisfy((meter) -> {
 				assertThat(meter.getId().getTag("application")).as(meter.getId().getName()).isEqualTo("orders");
 				assertThat(meter.getId().getDescription()).as(meter.getId().getName()).isNotBlank();
@@ -60,8 +60,7 @@ class RedisGovernorMetricsAutoConfigurationTests {
 			context.getBean(RedisGovernorMeterBinder.class).bindTo(registry);
 			assertThat(registry.get("redis.governor.instances").gauge().value()).isNaN();
 			assertThat(registry.get("redis.governor.clients.connected").gauge().value()).isNaN();
-			assertThat(registry.get("redis.governor.clients.max").gauge().getId().getBaseUnit())
-				.isEqualTo("connections");
+			assertThat(registry.get("redis.governor.leak.suspected").gauge().value()).isNaN();
 		});
 	}
 
@@ -73,7 +72,17 @@ class RedisGovernorMetricsAutoConfigurationTests {
 			assertThat(registry.get("redis.governor.connections.open").gauge().value()).isZero();
 			FunctionCounter reconnects = registry.get("redis.governor.reconnects").functionCounter();
 			assertThat(reconnects.count()).isZero();
-			assertThat(reconnects.getId().getBaseUnit()).isEqualTo("connections");
+			assertThat(reconnects.getId().getBaseUnit()).isNull();
+		});
+	}
+
+	@Test
+	void runShouldBindNoBaseUnitSinceEveryNameSaysWhatItCounts() {
+		this.contextRunner.run((context) -> {
+			SimpleMeterRegistry registry = new SimpleMeterRegistry();
+			context.getBean(RedisGovernorMeterBinder.class).bindTo(registry);
+			assertThat(registry.getMeters())
+				.allSatisfy((meter) -> assertThat(meter.getId().getBaseUnit()).as(meter.getId().getName()).isNull());
 		});
 	}
 

@@ -89,7 +89,7 @@ class RedisGovernorWatchdogAutoConfigurationTests {
 				.tag("application", "orders")
 				.functionCounter();
 			assertThat(recoveries.count()).isZero();
-			assertThat(recoveries.getId().getBaseUnit()).isEqualTo("connections");
+			assertThat(recoveries.getId().getBaseUnit()).isNull();
 			assertThat(recoveries.getId().getDescription()).isNotBlank();
 		});
 	}

@@ -1,9 +1,11 @@
 package io.github.redisgovernor.endpoint;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 import io.github.redisgovernor.client.Failures;
@@ -14,6 +16,7 @@ import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.registry.LiveInstance;
 import io.github.redisgovernor.server.ClientListSummary;
+import io.github.redisgovernor.server.ClientMix;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import org.jspecify.annotations.Nullable;
 
@@ -81,8 +84,9 @@ public class RedisGovernorEndpoint {
 		Map<String, String> unreadable = new LinkedHashMap<>();
 		report.put("application", this.identity.getApplication());
 		report.put("instanceId", this.identity.getInstanceId());
-		report.put("instances", instances(unreadable));
-		report.put("clients", clients(unreadable));
+		Set<String> governedNames = new HashSet<>();
+		report.put("instances", instances(unreadable, governedNames));
+		report.put("clients", clients(unreadable, governedNames));
 		BudgetReport budget = this.monitor.current();
 		report.put("budget", budget(budget));
 		if (this.connections != null) {
@@ -94,10 +98,11 @@ public class RedisGovernorEndpoint {
 		return report;
 	}
 
-	private Map<String, Object> instances(Map<String, String> unreadable) {
+	private Map<String, Object> instances(Map<String, String> unreadable, Set<String> governedNames) {
 		Map<String, Object> instances = new LinkedHashMap<>();
 		try {
 			List<LiveInstance> live = this.registry.liveInstances();
+			live.forEach((instance) -> governedNames.add(instance.clientName()));
 			Map<String, Long> byApplication = new TreeMap<>();
 			live.forEach((instance) -> byApplication.merge(instance.application(), 1L, Long::sum));
 			instances.put("total", live.size());
@@ -124,8 +129,8 @@ public class RedisGovernorEndpoint {
 		return map;
 	}
 
-	private Map<String, Object> clients(Map<String, String> unreadable) {
-		ClientListSummary summary = this.sampler.clientList();
+	private Map<String, Object> clients(Map<String, String> unreadable, Set<String> governedNames) {
+		ClientListSummary summary = this.sampler.clientList(governedNames);
 		Map<String, Object> clients = new LinkedHashMap<>();
 		if (summary.problem() != null) {
 			unreadable.put("CLIENT LIST", summary.problem());
@@ -145,6 +150,15 @@ public class RedisGovernorEndpoint {
 					.stream()
 					.map((group) -> Map.of("address", group.key(), "count", group.count()))
 					.toList());
+		ClientMix kinds = summary.kinds();
+		Map<String, Object> byKind = new LinkedHashMap<>();
+		byKind.put("governed", kinds.governed());
+		byKind.put("ungoverned", kinds.ungoverned());
+		byKind.put("sentinel", kinds.sentinel());
+		byKind.put("replication", kinds.replication());
+		byKind.put("monitor", kinds.monitor());
+		byKind.put("otherHosts", kinds.otherHosts());
+		clients.put("byKind", byKind);
 		clients.put("readAt", Objects.toString(summary.readAt(), null));
 		return clients;
 	}
@@ -152,6 +166,7 @@ public class RedisGovernorEndpoint {
 	private Map<String, Object> budget(BudgetReport report) {
 		Map<String, Object> budget = new LinkedHashMap<>();
 		budget.put("connectedClients", report.connectedClients());
+		budget.put("fleetClients", report.fleetClients());
 		budget.put("maxClients", report.maxClients());
 		budget.put("instances", report.instances());
 		budget.put("clientsPerInstance", report.clientsPerInstance());
@@ -167,6 +182,7 @@ public class RedisGovernorEndpoint {
 		budget.put("saturation", report.saturation().name());
 		budget.put("leakWindowSeconds", report.policy().leakWindow().toSeconds());
 		budget.put("sampledAt", Objects.toString(report.sampledAt(), null));
+		budget.put("sampledBy", report.sampledBy());
 		budget.values().removeIf(Objects::isNull);
 		return budget;
 	}

@@ -47,6 +47,10 @@ public class RedisGovernorMeterBinder implements MeterBinder {
 	public void bindTo(MeterRegistry registry) {
 		gauge(registry, "redis.governor.clients.connected", "Clients connected to the Redis server (connected_clients)",
 				"connections", BudgetReport::connectedClients);
+		gauge(registry, "redis.governor.clients.fleet",
+				"Clients charged to the governed fleet: connected_clients less Sentinels, replication links, "
+						+ "MONITOR and other hosts' clients",
+				"connections", BudgetReport::fleetClients);
 		gauge(registry, "redis.governor.clients.max", "Client limit of the Redis server (maxclients)", "connections",
 				BudgetReport::maxClients);
 		gauge(registry, "redis.governor.clients.utilization", "Connected clients divided by maxclients", null,
@@ -55,7 +59,7 @@ public class RedisGovernorMeterBinder implements MeterBinder {
 				"Live instances, of every application, in the instance registry of this Redis server", "instances",
 				BudgetReport::instances);
 		gauge(registry, "redis.governor.clients.per.instance",
-				"Connected clients, less the reserved ones, per live instance", "connections",
+				"Clients charged to the fleet, less the reserved ones, per live instance", "connections",
 				BudgetReport::clientsPerInstance);
 		gauge(registry, "redis.governor.instances.max.safe",
 				"Largest fleet the Redis server can hold within the connection budget and headroom", "instances",

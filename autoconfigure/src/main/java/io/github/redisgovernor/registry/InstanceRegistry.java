@@ -256,10 +256,10 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		if (!this.running) {
 			return;
 		}
-		CompletableFuture<?> inFlight = this.pending;
-		if (inFlight != null) {
-			// A heartbeat without a reply yet is not doubled; its timeout ends it.
-			inFlight.whenComplete((ignored, failure) -> scheduleNext(nextDelay(false)));
+		if (this.pending != null) {
+			// A heartbeat without a reply yet (one sent by heartbeatNow) is not doubled;
+			// its timeout ends it.
+			scheduleNext(nextDelay(false));
 			return;
 		}
 		Duration before = this.effectiveInterval;
@@ -436,7 +436,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		if (reply == null) {
 			// No reply: the sample is unreadable; the lease runs out unless the next
 			// one gets through.
-			sampler.offerAsSampler(null, Heartbeat.unwrap(failure), -1, Instant.now(), this.member);
+			sampler.offerAsSampler(null, Heartbeat.unwrap(failure), null, Instant.now(), this.member);
 			return;
 		}
 		Instant at = Instant.ofEpochMilli((Long) reply.get(1));

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import org.jspecify.annotations.Nullable;
 
@@ -23,13 +24,29 @@ import org.jspecify.annotations.Nullable;
  * @param unnamedByAddress unnamed connection counts per client address, largest first
  * @param readAt when {@code CLIENT LIST} was read, or {@code null} if it never was
  * @param problem why it could not be read, or {@code null}
+ * @param kinds the same connections by kind: charged to the fleet (governed, ungoverned)
+ * or not (Sentinel, replication, {@code MONITOR}, other hosts)
  * @author Redis Governor contributors
  */
 public record ClientListSummary(long total, long unnamed, List<Group> byName, List<Group> byAddress,
-		List<Group> unnamedByAddress, @Nullable Instant readAt, @Nullable String problem) {
+		List<Group> unnamedByAddress, @Nullable Instant readAt, @Nullable String problem, ClientMix kinds) {
 
 	static ClientListSummary unreadable(String problem) {
-		return new ClientListSummary(0, 0, List.of(), List.of(), List.of(), null, problem);
+		return new ClientListSummary(0, 0, List.of(), List.of(), List.of(), null, problem,
+				ClientMix.unreadable(problem));
+	}
+
+	/**
+	 * Summarize the text of a {@code CLIENT LIST} reply, with the kinds of connections.
+	 * @param clientList the reply, one line per connection
+	 * @param readAt when it was read
+	 * @param governedNames the client names of the live governed instances
+	 * @return the summary
+	 */
+	public static ClientListSummary parse(String clientList, Instant readAt, Set<String> governedNames) {
+		ClientListSummary summary = parse(clientList, readAt);
+		return new ClientListSummary(summary.total(), summary.unnamed(), summary.byName(), summary.byAddress(),
+				summary.unnamedByAddress(), readAt, null, ClientMix.classify(clientList, governedNames, readAt));
 	}
 
 	/**
@@ -67,7 +84,7 @@ public record ClientListSummary(long total, long unnamed, List<Group> byName, Li
 			}
 		}
 		return new ClientListSummary(total, unnamed, groups(byName), groups(byAddress), groups(unnamedByAddress),
-				readAt, null);
+				readAt, null, ClientMix.classify(clientList, Set.of(), readAt));
 	}
 
 	/** {@code 10.0.1.17:53122} and {@code [::1]:53122} without the port. */

@@ -249,13 +249,14 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * sampler, and publish it to this instance's listeners. Never throws.
 	 * @param infoClients the {@code INFO clients} reply, or {@code null}
 	 * @param failure why it could not be read, or {@code null}
-	 * @param liveInstances the live instances at the sample
+	 * @param liveInstances the live instances at the sample, or {@code null} when the
+	 * sample got no reply
 	 * @param at the server's time of the sample
 	 * @param sampledBy this instance's registry member
 	 * @return the figures, to publish to the fleet
 	 */
-	public ServerFigures offerAsSampler(@Nullable String infoClients, @Nullable Throwable failure, long liveInstances,
-			Instant at, String sampledBy) {
+	public ServerFigures offerAsSampler(@Nullable String infoClients, @Nullable Throwable failure,
+			@Nullable Long liveInstances, Instant at, String sampledBy) {
 		ServerFigures base = figuresFrom(infoClients, failure);
 		ServerFigures sample = withFleet(base, liveInstances, at, sampledBy);
 		publish(sample);
@@ -502,9 +503,11 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * Summarize {@code CLIENT LIST}, reusing a summary younger than the configured max
 	 * age. Waits at most the command timeout; never throws: a forbidden or failed read is
 	 * reported in the summary.
+	 * @param governedNames the client names of the live governed instances, to sort the
+	 * connections by kind
 	 * @return the summary
 	 */
-	public ClientListSummary clientList() {
+	public ClientListSummary clientList(Set<String> governedNames) {
 		synchronized (this.clientListMonitor) {
 			long now = System.nanoTime();
 			if (this.clientList != null && now - this.clientListReadAt < this.clientListMaxAge.toNanos()) {
@@ -513,7 +516,7 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			ClientListSummary summary;
 			try {
 				String reply = this.connection.execute((redis) -> redis.clientList());
-				summary = ClientListSummary.parse(reply, Instant.now());
+				summary = ClientListSummary.parse(reply, Instant.now(), governedNames);
 			}
 			catch (Exception ex) {
 				summary = ClientListSummary.unreadable(Failures.describe(ex));

@@ -28,6 +28,8 @@ final class ConnectionCheck {
 
 	private final WatchdogSettings settings;
 
+	private long idleInterval;
+
 	private long lastReads = Long.MIN_VALUE;
 
 	private long lastProof;
@@ -44,6 +46,7 @@ final class ConnectionCheck {
 
 	ConnectionCheck(WatchdogSettings settings, long now) {
 		this.settings = settings;
+		this.idleInterval = settings.interval();
 		this.lastProof = now;
 	}
 
@@ -86,8 +89,18 @@ final class ConnectionCheck {
 			return judgePending(now, ping, activity);
 		}
 		long silence = now - this.lastProof;
-		boolean idleDue = silence >= this.settings.interval() + this.settings.fastInterval() / 2;
+		boolean idleDue = silence >= this.idleInterval + this.settings.fastInterval() / 2;
 		return (stalled || idleDue || this.failures > 0) ? Action.PING : Action.NOTHING;
+	}
+
+	/**
+	 * Let an idle connection go longer without a {@code PING}: never less than the
+	 * configured interval.
+	 * @param nanos the time without any reply after which an idle connection gets a
+	 * {@code PING}
+	 */
+	void idleInterval(long nanos) {
+		this.idleInterval = Math.max(this.settings.interval(), nanos);
 	}
 
 	/**

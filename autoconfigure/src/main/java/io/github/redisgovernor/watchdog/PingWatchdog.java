@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.github.redisgovernor.client.RedisEndpoint;
 import io.github.redisgovernor.connection.ConnectionActivity.Activity;
@@ -62,6 +63,8 @@ public class PingWatchdog implements ConnectionWatchdog {
 
 	private @Nullable ScheduledFuture<?> task;
 
+	private volatile Supplier<Duration> idleInterval = () -> Duration.ZERO;
+
 	/**
 	 * Create a watchdog.
 	 * @param connection the governed connection
@@ -79,6 +82,23 @@ public class PingWatchdog implements ConnectionWatchdog {
 		this.scheduler = scheduler;
 		this.settings = WatchdogSettings.of(interval, fastInterval, timeout, connection.getCommandTimeout(),
 				failureThreshold);
+	}
+
+	/**
+	 * Let an idle connection go without a {@code PING} for as long as another flow proves
+	 * it alive anyway: the registry's heartbeat gets a reply every heartbeat interval,
+	 * and in a large fleet that interval stretches so that the fleet's cost stays flat.
+	 * The idle {@code PING} waits for one and a half of those intervals (never less than
+	 * the configured interval), so it is sent only when a heartbeat went missing. A
+	 * stalled connection (commands waiting, nothing read) is checked at once, whatever
+	 * this says.
+	 * @param heartbeatInterval the current heartbeat interval
+	 */
+	public void followHeartbeat(Supplier<Duration> heartbeatInterval) {
+		this.idleInterval = () -> {
+			Duration interval = heartbeatInterval.get();
+			return interval.plus(interval.dividedBy(2));
+		};
 	}
 
 	@Override
@@ -128,6 +148,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 		this.checks.keySet().retainAll(shared);
 		for (StatefulConnection<?, ?> each : shared) {
 			ConnectionCheck check = this.checks.computeIfAbsent(each, (key) -> new ConnectionCheck(this.settings, now));
+			check.idleInterval(this.idleInterval.get().toNanos());
 			Activity activity = this.connection.activity(each);
 			ConnectionCheck.Action action = check.tick(now, each.isOpen(), activity);
 			if (action == ConnectionCheck.Action.PING) {

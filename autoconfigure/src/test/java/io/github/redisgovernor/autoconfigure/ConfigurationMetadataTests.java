@@ -52,9 +52,11 @@ class ConfigurationMetadataTests {
 	@Test
 	void accountingDefaultsAreLockedDown() {
 		assertThat(all.get("redis.governor.registry.key").getDefaultValue()).isEqualTo("{redis-governor}:instances");
-		assertThat(all.get("redis.governor.registry.heartbeat-interval").getDefaultValue()).isEqualTo("20s");
+		assertThat(all.get("redis.governor.registry.heartbeat-interval").getDefaultValue()).isEqualTo("10s");
+		assertThat(all.get("redis.governor.registry.fleet-heartbeat-rate").getDefaultValue()).isEqualTo(20);
 		assertThat(all.get("redis.governor.registry.ttl").getDefaultValue()).isEqualTo("60s");
-		assertThat(all.get("redis.governor.server.sample-interval").getDefaultValue()).isEqualTo("20s");
+		assertThat(all.get("redis.governor.server.sample-interval").getDefaultValue()).isEqualTo("2s");
+		assertThat(all.get("redis.governor.server.client-list-interval").getDefaultValue()).isEqualTo("60s");
 		assertThat(all.get("redis.governor.server.fast-sample-interval").getDefaultValue()).isEqualTo("5s");
 		assertThat(all.get("redis.governor.budget.connections-per-instance").getDefaultValue()).isEqualTo(2);
 		assertThat(all.get("redis.governor.budget.headroom").getDefaultValue()).isEqualTo(0.8);

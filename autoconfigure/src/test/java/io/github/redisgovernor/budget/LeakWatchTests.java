@@ -76,6 +76,57 @@ class LeakWatchTests {
 		assertThat(update(20, 1.1, 22, 20).growth().clients()).isEqualTo(2);
 	}
 
+	@Test
+	void clientsRisingAtEverySampleWithAFlatFleetAboveTheBudgetAreALeakBeforeTheWindow() {
+		// 3 instances, budget 2: a leak of 20 connections a second from one of them,
+		// sampled every 2 s.
+		assertThat(update(0, 1.0, 3, 3).leakSuspected()).isFalse();
+		assertThat(update(2, 14.3, 43, 3).leakSuspected()).as("one rise").isFalse();
+		assertThat(update(4, 27.7, 83, 3).leakSuspected()).as("two rises").isFalse();
+		LeakWatch.State state = update(6, 41.0, 123, 3);
+		assertThat(state.leakSuspected()).as("three rises in a row, 4 s after the first excess").isTrue();
+		assertThat(state.exceedingSince()).isEqualTo(T0.plusSeconds(2));
+	}
+
+	@Test
+	void risingBelowTheBudgetIsNotALeak() {
+		update(0, 1.0, 10, 10);
+		update(2, 1.2, 12, 10);
+		update(4, 1.4, 14, 10);
+		update(6, 1.6, 16, 10);
+		assertThat(update(8, 1.8, 18, 10).leakSuspected()).isFalse();
+	}
+
+	@Test
+	void risingWhileTheFleetGrowsIsADeployNotALeak() {
+		// A budget of 2, and a fleet above it while new instances start and register.
+		update(0, 2.5, 10, 4);
+		update(2, 2.4, 12, 5);
+		update(4, 2.33, 14, 6);
+		assertThat(update(6, 2.29, 16, 7).leakSuspected()).isFalse();
+	}
+
+	@Test
+	void aFallBetweenRisesStartsTheGrowthCountAgain() {
+		update(0, 3.0, 30, 10);
+		update(2, 3.5, 35, 10);
+		update(4, 4.0, 40, 10);
+		update(6, 3.9, 39, 10);
+		update(8, 4.5, 45, 10);
+		assertThat(update(10, 5.0, 50, 10).leakSuspected()).isFalse();
+		assertThat(update(12, 5.5, 55, 10).leakSuspected()).isTrue();
+	}
+
+	@Test
+	void resetForgetsEverySample() {
+		update(0, 3.0, 30, 10);
+		update(2, 3.5, 35, 10);
+		update(4, 4.0, 40, 10);
+		this.watch.reset();
+		assertThat(update(6, 4.5, 45, 10).leakSuspected()).isFalse();
+		assertThat(update(6, 4.5, 45, 10).exceedingSince()).isEqualTo(T0.plusSeconds(6));
+	}
+
 	private LeakWatch.State update(int second, double clientsPerInstance, long connected, long instances) {
 		return this.watch.update(T0.plusSeconds(second), OptionalDouble.of(clientsPerInstance), connected, instances);
 	}

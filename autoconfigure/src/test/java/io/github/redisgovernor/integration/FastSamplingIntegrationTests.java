@@ -19,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The sampling flow against a real {@code redis-server}: samples between heartbeats when
- * the sample interval is the shorter, and the sampler's own fast samples once the budget
- * is unsettled, so that the leak window is judged on fresh figures.
+ * The sampling flow against a real {@code redis-server}: the fleet's elected sampler
+ * samples at its own interval whatever the heartbeat interval, and, while the server
+ * refuses scripts, each instance samples at the fast interval once its budget is
+ * unsettled, so that the leak is judged on fresh figures.
  */
 @ExtendWith(RedisServerExtension.class)
 class FastSamplingIntegrationTests {
@@ -43,14 +44,28 @@ class FastSamplingIntegrationTests {
 	}
 
 	@Test
-	void unsettledBudgetIsSampledAtTheFastIntervalBetweenSlowHeartbeats(RedisServer redis) throws Exception {
-		// Heartbeats a minute apart, calm samples every 3 s between them, and fast
-		// samples
-		// every 300 ms once the budget is unsettled.
+	void theFleetsSamplerSamplesBetweenSlowHeartbeats(RedisServer redis) throws Exception {
+		// Heartbeats a minute apart; the elected sampler samples every 300 ms.
 		this.context = KvTestApplication.start(redis, "redis.governor.application=fast", "redis.governor.instance-id=a",
 				"redis.governor.registry.heartbeat-interval=60s", "redis.governor.registry.ttl=180s",
-				"redis.governor.server.sample-interval=3s", "redis.governor.server.fast-sample-interval=300ms",
-				"redis.governor.budget.leak.window=2s");
+				"redis.governor.server.sample-interval=300ms", "redis.governor.budget.leak.window=2s");
+		assertLeakJudgedOnSamplesBetweenHeartbeats(redis, "heartbeat 60 s, the fleet's sampler every 300 ms");
+	}
+
+	@Test
+	void withScriptsRefusedAnUnsettledBudgetIsSampledAtTheFastInterval(RedisServer redis) throws Exception {
+		// No sampler is elected without scripts: each instance samples at its heartbeat,
+		// 3 s apart here, and every 300 ms once its budget is unsettled.
+		redis.command("ACL", "SETUSER", "fast-noscripts", "reset", "on", ">fast-pw", "~*", "&*", "+@all",
+				"-@scripting");
+		this.context = KvTestApplication.start(redis, "redis.governor.application=fast", "redis.governor.instance-id=a",
+				"spring.data.redis.username=fast-noscripts", "spring.data.redis.password=fast-pw",
+				"redis.governor.registry.heartbeat-interval=3s", "redis.governor.registry.ttl=9s",
+				"redis.governor.server.fast-sample-interval=300ms", "redis.governor.budget.leak.window=2s");
+		assertLeakJudgedOnSamplesBetweenHeartbeats(redis, "heartbeat 3 s, fast samples every 300 ms, scripts refused");
+	}
+
+	private void assertLeakJudgedOnSamplesBetweenHeartbeats(RedisServer redis, String setUp) throws Exception {
 		await().atMost(Duration.ofSeconds(15)).ignoreExceptions().until(() -> instances() == 1);
 		long start = System.nanoTime();
 		// A growing leak: 10 raw connections a second.
@@ -62,11 +77,11 @@ class FastSamplingIntegrationTests {
 			Thread.sleep(300);
 		}
 		long millis = (System.nanoTime() - start) / 1_000_000;
-		System.out.printf("heartbeat 60 s, samples 3 s, fast samples 300 ms: leak suspected after %d ms, "
-				+ "%d INFO commands meanwhile%n", millis, infoCalls(redis) - infoBefore);
+		System.out.printf("%s: leak suspected after %d ms, %d INFO commands meanwhile%n", setUp, millis,
+				infoCalls(redis) - infoBefore);
 		assertThat(leakSuspected()).isTrue();
-		// Fast samples every 300 ms through the 2 s window; at the 3 s sample interval
-		// alone there would be 1 or 2, plus the redis health check's 2 INFO a minute.
+		// Samples every 300 ms until the leak is judged; the heartbeats alone would carry
+		// one every 3 s at most (the redis health check reads INFO twice a minute).
 		assertThat(infoCalls(redis) - infoBefore).as("INFO commands between heartbeats").isGreaterThanOrEqualTo(5);
 	}
 

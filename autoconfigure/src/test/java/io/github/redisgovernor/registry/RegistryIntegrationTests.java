@@ -228,6 +228,33 @@ class RegistryIntegrationTests {
 	}
 
 	@Test
+	void theHeartbeatIntervalAndTheTtlFollowTheFleetSize() {
+		withRegistry(null, null, "one-of-many", 0, (registry) -> {
+			registry.heartbeatNow();
+			assertThat(registry.getEffectiveHeartbeatInterval()).isEqualTo(Duration.ofSeconds(10));
+			// 999 other live members: a fleet of 1,000 at 20 heartbeats a second.
+			String[] time = this.redis.command("TIME").split("\n");
+			long now = Long.parseLong(time[0]) * 1000 + Long.parseLong(time[1]) / 1000;
+			String[] add = new String[2 + 999 * 2];
+			add[0] = "ZADD";
+			add[1] = KEY;
+			for (int i = 0; i < 999; i++) {
+				add[2 + i * 2] = Long.toString(now + 3_600_000);
+				add[3 + i * 2] = "app/other-" + i;
+			}
+			this.redis.command(add);
+			registry.heartbeatNow();
+			assertThat(registry.current().liveInstances()).isEqualTo(1000);
+			assertThat(registry.getEffectiveHeartbeatInterval()).isEqualTo(Duration.ofSeconds(50));
+			assertThat(registry.getEffectiveTtl()).isEqualTo(Duration.ofSeconds(150));
+			// The next heartbeat sets this member's expiry three intervals ahead.
+			registry.heartbeatNow();
+			long expiresIn = (long) Double.parseDouble(this.redis.command("ZSCORE", KEY, "app/one-of-many")) - now;
+			assertThat(expiresIn).isBetween(150_000L, 150_000L + 60_000L);
+		});
+	}
+
+	@Test
 	void aKeyTheGovernorDidNotCreateIsNeverTouched() {
 		this.redis.command("ZADD", KEY, "1", "someone-elses-member");
 		try {

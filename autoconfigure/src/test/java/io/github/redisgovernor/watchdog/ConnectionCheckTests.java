@@ -44,6 +44,35 @@ class ConnectionCheckTests {
 	}
 
 	@Test
+	void idleConnectionOfALargeFleetWaitsForTheLongerIdleInterval() {
+		// A heartbeat every 50 s (1,000 instances): the idle PING waits 75 s.
+		this.check.idleInterval(75_000 * MS);
+		Activity quiet = new Activity(1, 1, 0, true);
+		assertThat(this.check.tick(1000 * MS, true, quiet)).isEqualTo(ConnectionCheck.Action.NOTHING);
+		assertThat(this.check.tick(22_000 * MS, true, quiet)).isEqualTo(ConnectionCheck.Action.NOTHING);
+		assertThat(this.check.tick(76_000 * MS, true, quiet)).isEqualTo(ConnectionCheck.Action.NOTHING);
+		assertThat(this.check.tick(77_000 * MS, true, quiet)).isEqualTo(ConnectionCheck.Action.PING);
+	}
+
+	@Test
+	void idleIntervalNeverFallsBelowTheConfiguredOne() {
+		this.check.idleInterval(5_000 * MS);
+		Activity quiet = new Activity(1, 1, 0, true);
+		assertThat(this.check.tick(1000 * MS, true, quiet)).isEqualTo(ConnectionCheck.Action.NOTHING);
+		assertThat(this.check.tick(21_000 * MS, true, quiet)).isEqualTo(ConnectionCheck.Action.NOTHING);
+		assertThat(this.check.tick(22_000 * MS, true, quiet)).isEqualTo(ConnectionCheck.Action.PING);
+	}
+
+	@Test
+	void aStallIsCheckedAtOnceWhateverTheIdleInterval() {
+		this.check.idleInterval(75_000 * MS);
+		assertThat(this.check.tick(1000 * MS, true, new Activity(5, 5, 1, true)))
+			.isEqualTo(ConnectionCheck.Action.NOTHING);
+		assertThat(this.check.tick(2000 * MS, true, new Activity(5, 5, 1, true)))
+			.isEqualTo(ConnectionCheck.Action.PING);
+	}
+
+	@Test
 	void commandsWaitingWithoutAnyReadForATickBringAPing() {
 		assertThat(this.check.tick(1000 * MS, true, new Activity(5, 5, 1, true)))
 			.isEqualTo(ConnectionCheck.Action.NOTHING);

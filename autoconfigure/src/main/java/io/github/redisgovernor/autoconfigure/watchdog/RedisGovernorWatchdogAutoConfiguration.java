@@ -3,6 +3,7 @@ package io.github.redisgovernor.autoconfigure.watchdog;
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.connection.GovernedConnection;
+import io.github.redisgovernor.registry.InstanceRegistry;
 import io.github.redisgovernor.scheduling.GovernorScheduler;
 import io.github.redisgovernor.watchdog.ConnectionWatchdog;
 import io.github.redisgovernor.watchdog.PingWatchdog;
@@ -12,6 +13,7 @@ import io.lettuce.core.RedisClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -36,13 +38,17 @@ public final class RedisGovernorWatchdogAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean
 	ConnectionWatchdog redisGovernorConnectionWatchdog(GovernedConnection connection, GovernorScheduler scheduler,
-			RedisGovernorProperties properties) {
+			RedisGovernorProperties properties, ObjectProvider<InstanceRegistry> registry) {
 		RedisGovernorProperties.Watchdog watchdog = properties.getWatchdog();
 		if (!watchdog.isEnabled()) {
 			return ConnectionWatchdog.NONE;
 		}
-		return new PingWatchdog(connection, scheduler, watchdog.getInterval(), watchdog.getFastInterval(),
-				watchdog.getTimeout(), watchdog.getFailureThreshold());
+		PingWatchdog pingWatchdog = new PingWatchdog(connection, scheduler, watchdog.getInterval(),
+				watchdog.getFastInterval(), watchdog.getTimeout(), watchdog.getFailureThreshold());
+		// An idle connection's heartbeat replies prove it alive: in a large fleet the
+		// idle PING waits as long as the heartbeat does (docs/budget.md).
+		registry.ifUnique((instances) -> pingWatchdog.followHeartbeat(instances::getEffectiveHeartbeatInterval));
+		return pingWatchdog;
 	}
 
 	@Bean

@@ -21,4 +21,17 @@ interface Launcher {
 	 */
 	RedisInstance launch(int port, List<String> redisArgs, Path workDir) throws IOException;
 
+	/**
+	 * Starts a redis-server in Sentinel mode
+	 * ({@code redis-server <configFile> --sentinel}) that listens on
+	 * {@code 127.0.0.1:port}; returns without waiting for it to answer.
+	 * @param configFile the Sentinel's configuration file, which it rewrites as it learns
+	 * about the set, so it must be writable
+	 * @throws UnsupportedOperationException when this launcher cannot run a Sentinel
+	 */
+	default RedisInstance launchSentinel(int port, Path configFile, List<String> redisArgs, Path workDir)
+			throws IOException {
+		throw new UnsupportedOperationException(description() + " cannot run a Sentinel");
+	}
+
 }

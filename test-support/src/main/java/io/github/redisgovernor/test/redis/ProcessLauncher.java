@@ -45,10 +45,26 @@ final class ProcessLauncher implements Launcher {
 
 	@Override
 	public RedisInstance launch(int port, List<String> redisArgs, Path workDir) throws IOException {
+		return launch(List.of(binary.toString()), port, redisArgs, workDir);
+	}
+
+	/**
+	 * The same binary: the config file must be its first argument, and {@code --sentinel}
+	 * may stand anywhere.
+	 */
+	@Override
+	public RedisInstance launchSentinel(int port, Path configFile, List<String> redisArgs, Path workDir)
+			throws IOException {
+		return launch(List.of(binary.toString(), configFile.toAbsolutePath().toString(), "--sentinel"), port, redisArgs,
+				workDir);
+	}
+
+	private RedisInstance launch(List<String> head, int port, List<String> redisArgs, Path workDir) throws IOException {
 		Path logFile = workDir.resolve("redis.log");
 		Path consoleFile = workDir.resolve("console.log");
-		List<String> command = new ArrayList<>(List.of(binary.toString(), "--port", String.valueOf(port), "--bind",
-				"127.0.0.1", "--dir", workDir.toString(), "--daemonize", "no", "--logfile", logFile.toString()));
+		List<String> command = new ArrayList<>(head);
+		command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", workDir.toString(),
+				"--daemonize", "no", "--logfile", logFile.toString()));
 		command.addAll(redisArgs);
 		ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile())
 			.redirectErrorStream(true)

@@ -103,6 +103,8 @@ public final class RedisServer implements AutoCloseable {
 
 	private final List<String> redisArgs;
 
+	private final String sentinelConfig;
+
 	private final Duration adminTimeout;
 
 	private final Launcher launcher;
@@ -139,6 +141,7 @@ public final class RedisServer implements AutoCloseable {
 		}
 		args.addAll(builder.config);
 		this.redisArgs = List.copyOf(args);
+		this.sentinelConfig = builder.sentinelConfig;
 	}
 
 	/** Starts a server on a free loopback port, without a password. */
@@ -163,6 +166,8 @@ public final class RedisServer implements AutoCloseable {
 		private String name = "redis";
 
 		private Duration adminTimeout = Duration.ofSeconds(5);
+
+		private String sentinelConfig;
 
 		private Builder() {
 		}
@@ -212,6 +217,17 @@ public final class RedisServer implements AutoCloseable {
 				throw new IllegalArgumentException("timeout must be positive: " + timeout);
 			}
 			this.adminTimeout = timeout;
+			return this;
+		}
+
+		/**
+		 * Runs the server as a Sentinel ({@code redis-server <file> --sentinel}) whose
+		 * configuration file starts with these lines, e.g. {@code sentinel monitor ...}.
+		 * The file lives in the server's private directory; the Sentinel rewrites it as
+		 * it learns about the set and finds it again on {@link RedisServer#restart()}.
+		 */
+		Builder sentinel(String configFileText) {
+			this.sentinelConfig = Objects.requireNonNull(configFileText, "configFileText");
 			return this;
 		}
 
@@ -483,7 +499,8 @@ public final class RedisServer implements AutoCloseable {
 	private synchronized void launch(int candidatePort) {
 		RedisInstance started;
 		try {
-			started = launcher.launch(candidatePort, redisArgs, workDir);
+			started = sentinelConfig == null ? launcher.launch(candidatePort, redisArgs, workDir)
+					: launcher.launchSentinel(candidatePort, sentinelConfigFile(), redisArgs, workDir);
 		}
 		catch (IOException | RuntimeException e) {
 			throw new IllegalStateException("Cannot start " + launcher.description() + ": " + e.getMessage(), e);
@@ -510,6 +527,15 @@ public final class RedisServer implements AutoCloseable {
 		}
 		log.info("Started redis-server {} ({}) on {}:{}, pid {} [{}]", version, source(), HOST, candidatePort,
 				started.pid(), name);
+	}
+
+	/** Written on the first run only: later runs keep what the Sentinel has learnt. */
+	private Path sentinelConfigFile() throws IOException {
+		Path file = workDir.resolve("sentinel.conf");
+		if (!Files.exists(file)) {
+			Files.writeString(file, sentinelConfig);
+		}
+		return file;
 	}
 
 	private void awaitPing(RedisInstance started) {

@@ -1,6 +1,6 @@
 /**
- * Test fixtures that run a real {@code redis-server} on a free loopback port and a
- * fault-injecting TCP proxy.
+ * Test fixtures that run a real {@code redis-server} on a free loopback port, a whole
+ * Sentinel set-up of them, and a fault-injecting TCP proxy.
  *
  * <ul>
  * <li>{@link io.github.redisgovernor.test.redis.RedisServer}: one server process,
@@ -10,6 +10,8 @@
  * into test constructors and methods, started on first use and closed after the test
  * class; {@link io.github.redisgovernor.test.redis.RedisServerSettings} names and
  * configures them when a class needs more than one default server.
+ * <li>{@link io.github.redisgovernor.test.redis.RedisSentinelSet}: a master, its replicas
+ * and the Sentinels that monitor them, all real processes, with a failover on demand.
  * <li>{@link io.github.redisgovernor.test.redis.TcpProxy}: a proxy between client and
  * server that can go silent, drop connections or move new ones to another server.
  * </ul>

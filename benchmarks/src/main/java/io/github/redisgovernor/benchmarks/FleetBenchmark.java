@@ -666,6 +666,12 @@ public final class FleetBenchmark {
 			monitor.listenTo(sampler);
 			PingWatchdog watchdog = new PingWatchdog(connection, scheduler, w.getInterval(), w.getFastInterval(),
 					w.getTimeout(), w.getFailureThreshold());
+			// As RedisGovernorWatchdogAutoConfiguration does: the heartbeat's replies
+			// prove
+			// an idle connection alive, so the idle PING waits as long as the heartbeat.
+			if (parts.contains("registry")) {
+				watchdog.followHeartbeat(registry::getEffectiveHeartbeatInterval);
+			}
 			if (parts.contains("registry")) {
 				registry.start();
 			}

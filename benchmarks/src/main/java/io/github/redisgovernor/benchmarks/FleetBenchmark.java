@@ -12,13 +12,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.client.InstanceIdentity;
@@ -34,6 +40,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -41,128 +48,118 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 
 /**
  * What the governor's background traffic costs Redis at fleet scale. Starts a real
- * {@code redis-server}, opens one connection per simulated instance (its own
- * {@link LettuceConnectionFactory}, the {@link GovernedConnection} over it), and in each
- * of several rounds measures Redis twice over the same window length: with the
- * connections idle (governor off), then with every instance running the governor's real
- * background components at default settings (registry heartbeat carrying the server
- * figures sample, budget monitor, watchdog). For each phase it reads the commands Redis
- * processed and the CPU it used ({@code INFO stats}, {@code INFO cpu}), then the latency
- * a separate probe client sees. Last, it calibrates the Redis CPU price of one heartbeat
- * on a single connection, away from the simulation's own load.
+ * {@code redis-server} and, for each fleet size of {@code --instances} in turn, opens one
+ * connection per simulated instance (its own {@link LettuceConnectionFactory}, the
+ * {@link GovernedConnection} over it) and measures Redis's CPU ({@code INFO cpu}) and
+ * command counts ({@code INFO stats}, {@code INFO commandstats}) over fixed windows of
+ * {@code --seconds}, each followed (outside the CPU window) by a latency probe.
+ * <p>
+ * The heartbeat interval follows the fleet: at the defaults each instance heartbeats
+ * every {@code max(10 s, instances / 20 per s)}, 500 s at 10,000 instances, and a fleet
+ * that starts together takes about one such interval to spread its heartbeats (each
+ * instance learns the fleet's size at a heartbeat and then picks a random point within
+ * the new interval). Stopping and starting the governor for every round would cost one
+ * interval per round, so each fleet size runs its phases once, in this order, the
+ * connections staying open throughout:
+ * <ol>
+ * <li><b>off, before</b>: {@code ceil(rounds / 2)} windows with the connections
+ * idle;</li>
+ * <li><b>governor on</b>: the governor's real background components start on every
+ * instance (spread over 5 s), run for the settle time (by default one effective heartbeat
+ * interval plus 30 s), then {@code --rounds} windows are measured back to back while they
+ * keep running;</li>
+ * <li><b>control</b> (unless {@code --control-rounds=0}): the governor stopped, one
+ * {@code PING} per instance per effective heartbeat interval, each instance at a random
+ * phase, so that the fleet sends the governor's heartbeat rate of the cheapest command
+ * there is: the floor. {@code --control-rounds} windows after 10 s;</li>
+ * <li><b>off, after</b>: {@code floor(rounds / 2)} windows idle again.</li>
+ * </ol>
+ * What the governor (or the control) adds in a window is that window minus the median of
+ * the fleet size's off windows; the figure reported is the median over the windows
+ * (robust to one window disturbed by the machine's other load), and the off windows
+ * before and after are shown apart, so that a drift of the baseline during the run shows.
+ * <p>
+ * Last, once every fleet is closed, it calibrates the Redis CPU price of one {@code PING}
+ * and of one heartbeat on a single connection.
  * <p>
  * All simulated instances share one {@link GovernorScheduler} over an executor of
  * {@code --scheduler-threads} threads, passed in as a user may pass their own, and one
  * {@code ClientResources} whose {@link ConnectionActivity} counts every connection's
- * activity for the watchdogs.
+ * activity for the watchdogs. Connections open and close on {@code --open-threads}
+ * threads.
  * <p>
- * Usage: {@code FleetBenchmark [--instances=1000] [--seconds=40] [--probe-seconds=10]
- * [--rounds=5] [--settle-seconds=27] [--pin=true] [--calibrate=true] [--scheduler-threads=2]
- * [--components=registry,sampler,watchdog] ({@code --components=ping}: a control, one
- * {@code PING} per instance per heartbeat interval instead of the governor)
- * [--out=target/fleet-benchmark.txt]}
+ * Usage: {@code FleetBenchmark [--instances=1000,10000] [--seconds=60]
+ * [--probe-seconds=5] [--rounds=5] [--control-rounds=3] [--settle-seconds=auto]
+ * [--pin=true] [--calibrate=true] [--scheduler-threads=2] [--open-threads=8]
+ * [--components=registry,sampler,watchdog] [--out=target/fleet-benchmark.txt]}.
+ * {@code --components=ping} runs the control alone, for {@code --rounds} windows.
  */
 public final class FleetBenchmark {
 
-	private static final List<PingWatchdog> watchdogs = new CopyOnWriteArrayList<>();
-
-	private static final List<BudgetMonitor> monitors = new CopyOnWriteArrayList<>();
+	private static final String REGISTRY_KEY = new RedisGovernorProperties().getRegistry().getKey();
 
 	private FleetBenchmark() {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int instances = Integer.parseInt(arg(args, "instances", "1000"));
-		// Two heartbeat intervals by default: a window of whole intervals counts each
-		// instance's heartbeats exactly, wherever its schedule falls.
-		int seconds = Integer.parseInt(arg(args, "seconds", Long
-			.toString(new RedisGovernorProperties().getRegistry().getHeartbeatInterval().multipliedBy(2).toSeconds())));
+		quietLogging();
+		List<Integer> sizes = Arrays.stream(arg(args, "instances", "1000,10000").split(","))
+			.map(String::trim)
+			.map(Integer::valueOf)
+			.toList();
+		int seconds = Integer.parseInt(arg(args, "seconds", "60"));
 		int rounds = Integer.parseInt(arg(args, "rounds", "5"));
-		int probeSeconds = Integer.parseInt(arg(args, "probe-seconds", "10"));
+		int probeSeconds = Integer.parseInt(arg(args, "probe-seconds", "5"));
 		List<String> parts = List.of(arg(args, "components", "registry,sampler,watchdog").split(","));
+		boolean controlOnly = parts.equals(List.of("ping"));
+		int controlRounds = controlOnly ? rounds : Integer.parseInt(arg(args, "control-rounds", "3"));
+		String settleArg = arg(args, "settle-seconds", "auto");
 		Path out = Path.of(arg(args, "out", "target/fleet-benchmark.txt"));
 		boolean pin = Boolean.parseBoolean(arg(args, "pin", "true"));
-		// A calm fleet: the window opens after every instance's second heartbeat. An
-		// instance's first heartbeat counts only the instances started before it, so its
-		// budget looks exceeded and it samples at the fast interval until the second; the
-		// last of those samples can come one fast interval after it.
-		RedisGovernorProperties settings = new RedisGovernorProperties();
-		Duration settle = Duration.ofSeconds(Long.parseLong(arg(args, "settle-seconds",
-				Long.toString(settings.getRegistry()
-					.getHeartbeatInterval()
-					.plus(settings.getServer().getFastSampleInterval())
-					.plusSeconds(2)
-					.toSeconds()))));
 		int schedulerThreads = Integer.parseInt(arg(args, "scheduler-threads", "2"));
+		int openThreads = Integer.parseInt(arg(args, "open-threads", "8"));
+		long started = System.nanoTime();
+		String loadAtStart = load();
 		try (RedisServer redis = RedisServer.builder().name("fleet").config("maxclients", "20000").start()) {
 			String pinning = pin ? pin(redis) : "not pinned (--pin=false)";
-			System.out.println("CPU: " + pinning);
+			System.out.println("CPU: " + pinning + "; load at start: " + loadAtStart);
 			ConnectionActivity activity = new ConnectionActivity();
 			ClientResources resources = DefaultClientResources.builder().nettyCustomizer(activity).build();
 			// The user-supplied executor of GovernorScheduler(ScheduledExecutorService):
-			// one
-			// for the whole fleet, as the one thread of each application would be.
+			// one for the whole fleet, as the one thread of each application would be.
 			ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(schedulerThreads,
 					new NamedThreads("fleet-governor"));
 			// The timeout of every command the governor sends is a task here, cancelled
-			// on
-			// the reply: remove it then, as the scheduler's own executor does.
+			// on the reply: remove it then, as the scheduler's own executor does.
 			executor.setRemoveOnCancelPolicy(true);
 			GovernorScheduler scheduler = new GovernorScheduler(executor);
-			String setUp = pinning + "; one GovernorScheduler on " + schedulerThreads + " thread(s) for all instances";
-			List<LettuceConnectionFactory> factories = new ArrayList<>();
-			List<GovernedConnection> connections = new ArrayList<>();
-			List<Phase> phases = new ArrayList<>();
-			List<Runnable> stops = new ArrayList<>();
-			String registered = "?";
+			ExecutorService opener = Executors.newFixedThreadPool(openThreads, new NamedThreads("fleet-open"));
+			String setUp = pinning + "; one GovernorScheduler on " + schedulerThreads
+					+ " thread(s) for all instances; redis-server " + redis.version() + ", maxclients "
+					+ redis.configGet("maxclients");
+			List<SizeResult> results = new ArrayList<>();
 			try {
-				System.out.printf("Opening %d connections to redis-server %s on port %d...%n", instances,
-						redis.version(), redis.port());
-				for (int i = 0; i < instances; i++) {
-					LettuceConnectionFactory factory = openFactory(redis, resources, "fleet:i-" + i);
-					factories.add(factory);
-					connections.add(new GovernedConnection(factory, new InstanceIdentity("fleet", "i-" + i),
-							RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT, activity, scheduler,
-							new RedisGovernorProperties().getSharedConnection().resolve(false)));
-				}
-				for (int round = 1; round <= rounds; round++) {
-					phases.add(measure("governor off", round, redis, seconds, probeSeconds));
-					System.out.printf("Starting the governor's background components on %d instances...%n", instances);
-					long spread = Duration.ofSeconds(5).toNanos() / instances;
-					long started = System.nanoTime();
-					for (int i = 0; i < instances; i++) {
-						stops.add(startGovernor(connections.get(i), scheduler, parts));
-						// Instance i starts i spreads after the first: 5 s for the whole
-						// fleet.
-						LockSupport.parkNanos(started + (i + 1) * spread - System.nanoTime());
+				for (int instances : sizes) {
+					Duration interval = effectiveInterval(instances);
+					Duration settle = settleArg.equals("auto") ? interval.plusSeconds(30)
+							: Duration.ofSeconds(Long.parseLong(settleArg));
+					Fleet fleet = Fleet.open(redis, resources, activity, scheduler, opener, instances);
+					try {
+						results.add(measureSize(redis, fleet, scheduler, opener, parts, controlOnly, rounds,
+								controlRounds, seconds, probeSeconds, settle, interval));
 					}
-					System.out.printf("Started in %.1f s; running %d s before the window opens...%n",
-							(System.nanoTime() - started) / 1e9, settle.toSeconds());
-					Thread.sleep(settle.toMillis());
-					long pingsBefore = watchdogs.stream().mapToLong(PingWatchdog::getPings).sum();
-					Phase on = measure("governor on", round, redis, seconds, probeSeconds);
-					long pings = watchdogs.stream().mapToLong(PingWatchdog::getPings).sum() - pingsBefore;
-					registered = redis.command("ZCARD", "{redis-governor}:instances");
-					long unsettled = monitors.stream().filter((monitor) -> monitor.current().isUnsettled()).count();
-					phases.add(on.withGovernor(pings, unsettled));
-					System.out.printf("Watchdog during 'governor on': %d PINGs sent%n", pings);
-					System.out.printf("Heartbeats during 'governor on': %d script calls, %d INFO (the benchmark's "
-							+ "own excluded)%n", on.scripts, on.infos);
-					System.out.printf("Budget: %d of %d instances unsettled (sampling at the fast interval)%n",
-							unsettled, monitors.size());
-					System.out.printf("JVM threads: %d%n", on.threads);
-					stops.forEach(Runnable::run);
-					stops.clear();
-					monitors.clear();
-					watchdogs.clear();
+					finally {
+						fleet.close(opener);
+					}
+					waitForClients(redis, 10, Duration.ofSeconds(30));
 				}
 				Calibration calibration = Boolean.parseBoolean(arg(args, "calibrate", "true"))
-						? calibrate(redis, resources, activity, scheduler, Math.max(10, seconds / 2)) : null;
-				report(instances, seconds, parts, setUp, phases, registered, calibration, out);
+						? calibrate(redis, resources, activity, scheduler, 30) : null;
+				double minutes = (System.nanoTime() - started) / 60e9;
+				report(seconds, rounds, parts, setUp, results, calibration, loadAtStart, load(), minutes, out);
 			}
 			finally {
-				stops.forEach(Runnable::run);
-				factories.forEach(LettuceConnectionFactory::destroy);
+				opener.shutdownNow();
 				executor.shutdownNow();
 				resources.shutdown();
 			}
@@ -170,8 +167,199 @@ public final class FleetBenchmark {
 	}
 
 	/**
-	 * Give Redis a core of its own, and this JVM (1,000 instances' threads) the others,
-	 * so that Redis's CPU time is not inflated by losing its core to the JVM in
+	 * Every instance of the fleet heartbeats this often once it knows the fleet's size:
+	 * {@code max(heartbeat-interval, instances / fleet-heartbeat-rate)}.
+	 */
+	private static Duration effectiveInterval(int instances) {
+		RedisGovernorProperties.Registry registry = new RedisGovernorProperties().getRegistry();
+		Duration fleet = Duration.ofMillis((long) Math.ceil(instances * 1000 / registry.getFleetHeartbeatRate()));
+		return (fleet.compareTo(registry.getHeartbeatInterval()) > 0) ? fleet : registry.getHeartbeatInterval();
+	}
+
+	private static SizeResult measureSize(RedisServer redis, Fleet fleet, GovernorScheduler scheduler,
+			ExecutorService opener, List<String> parts, boolean controlOnly, int rounds, int controlRounds, int seconds,
+			int probeSeconds, Duration settle, Duration interval) throws Exception {
+		int instances = fleet.connections.size();
+		List<Window> windows = new ArrayList<>();
+		for (int i = 1; i <= (rounds + 1) / 2; i++) {
+			windows.add(measure(redis, Kind.OFF_BEFORE, i, instances, seconds, probeSeconds));
+		}
+		GovernorFacts facts = null;
+		if (!controlOnly) {
+			System.out.printf("%d instances: starting the governor's background components (%s)...%n", instances,
+					parts);
+			List<Governor> governors = new ArrayList<>();
+			long spread = Duration.ofSeconds(5).toNanos() / instances;
+			long start = System.nanoTime();
+			for (int i = 0; i < instances; i++) {
+				governors.add(Governor.start(fleet.connections.get(i), scheduler, parts));
+				// Instance i starts i spreads after the first: 5 s for the whole fleet.
+				LockSupport.parkNanos(start + (i + 1) * spread - System.nanoTime());
+			}
+			System.out.printf(
+					"Started in %.1f s; effective heartbeat interval %d s; running %d s before the "
+							+ "first window...%n",
+					(System.nanoTime() - start) / 1e9, interval.toSeconds(), settle.toSeconds());
+			Thread.sleep(settle.toMillis());
+			for (int i = 1; i <= rounds; i++) {
+				windows.add(measure(redis, Kind.GOVERNOR, i, instances, seconds, probeSeconds));
+			}
+			facts = GovernorFacts.of(governors, redis);
+			System.out.println(facts);
+			System.out.printf("Stopping the governor on %d instances...%n", instances);
+			List<Future<?>> stopped = new ArrayList<>();
+			for (Governor governor : governors) {
+				stopped.add(opener.submit(governor::stop));
+			}
+			for (Future<?> each : stopped) {
+				each.get();
+			}
+		}
+		if (controlRounds > 0) {
+			System.out.printf("%d instances: control, one PING per instance every %d s...%n", instances,
+					interval.toSeconds());
+			List<ScheduledFuture<?>> pings = new ArrayList<>();
+			for (GovernedConnection connection : fleet.connections) {
+				// Control, not the governor: the cheapest command, once per instance per
+				// effective heartbeat interval, sent the way the governor sends its own,
+				// each instance at a random phase: the floor of a heartbeat at that rate.
+				Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(interval.toMillis()));
+				pings.add(scheduler.scheduleWithFixedDelay(() -> connection.submit((commands) -> commands.ping()),
+						phase, interval));
+			}
+			Thread.sleep(10_000);
+			for (int i = 1; i <= controlRounds; i++) {
+				windows.add(measure(redis, Kind.CONTROL, i, instances, seconds, probeSeconds));
+			}
+			pings.forEach((task) -> task.cancel(false));
+		}
+		Thread.sleep(5_000);
+		for (int i = 1; i <= rounds / 2; i++) {
+			windows.add(measure(redis, Kind.OFF_AFTER, i, instances, seconds, probeSeconds));
+		}
+		return new SizeResult(instances, interval, settle, fleet.openSeconds, windows, facts);
+	}
+
+	/**
+	 * Redis's CPU and command counts over {@code seconds} with nothing but the fleet on
+	 * it, then a separate probe window for latency: the probe's own 200 commands a second
+	 * would add more noise to the CPU figure than the governor adds to it.
+	 */
+	private static Window measure(RedisServer redis, Kind kind, int index, int instances, int seconds, int probeSeconds)
+			throws Exception {
+		System.out.printf("%d instances, %s %d: measuring for %d s, then probing for %d s...%n", instances, kind.label,
+				index, seconds, probeSeconds);
+		Map<String, String> before = redis.infoMap("everything");
+		long jvmBefore = jvmCpuNanos();
+		long start = System.nanoTime();
+		Thread.sleep(Duration.ofSeconds(seconds).toMillis());
+		double elapsed = (System.nanoTime() - start) / 1e9;
+		long jvmAfter = jvmCpuNanos();
+		Map<String, String> after = redis.infoMap("everything");
+		long commands = Long.parseLong(after.get("total_commands_processed"))
+				- Long.parseLong(before.get("total_commands_processed"));
+		// Redis counts a command once it has run: the window's first INFO is in the
+		// second reading, not in the first.
+		Counts counts = new Counts(delta(before, after, "zremrangebyscore"), delta(before, after, "info") - 1,
+				delta(before, after, "hset"), delta(before, after, "evalsha") + delta(before, after, "eval"),
+				delta(before, after, "ping"), delta(before, after, "client|list"));
+		int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+		long[] latencies = probe(redis, Duration.ofSeconds(probeSeconds));
+		Arrays.sort(latencies);
+		Window window = new Window(kind, index, elapsed, commands / elapsed,
+				100.0 * (cpu(after) - cpu(before)) / elapsed, counts, Long.parseLong(after.get("connected_clients")),
+				100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed, threads, percentile(latencies, 0.50),
+				percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6);
+		System.out.println("  " + window.line());
+		return window;
+	}
+
+	private static long delta(Map<String, String> before, Map<String, String> after, String command) {
+		return calls(after, command) - calls(before, command);
+	}
+
+	/** How often Redis ran a command, from {@code INFO commandstats}. */
+	private static long calls(Map<String, String> info, String command) {
+		String value = info.get("cmdstat_" + command);
+		return (value != null) ? Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1")) : 0;
+	}
+
+	/**
+	 * The price of one background command without the simulation around it: the real
+	 * registry heartbeat run on one connection about 1,000 times a second, and a
+	 * {@code PING} at the same pace, each against a window with neither. No fleet is
+	 * open: its JVM does not compete with Redis.
+	 */
+	private static Calibration calibrate(RedisServer redis, ClientResources resources, ConnectionActivity activity,
+			GovernorScheduler scheduler, int seconds) throws Exception {
+		System.out.printf("Calibrating: %d s idle, %d s of PING, %d s of heartbeats, one connection...%n", seconds,
+				seconds, seconds);
+		LettuceConnectionFactory factory = openFactory(redis, resources, "fleet:calibration");
+		try {
+			Duration window = Duration.ofSeconds(seconds);
+			double idle = redisCpuRate(redis, () -> sleep(window)).cpuSecondsPerSecond();
+			long[] pings = new long[1];
+			RedisClient client = RedisClient.create(resources, RedisURI.create(redis.host(), redis.port()));
+			Rate ping;
+			try (StatefulRedisConnection<String, String> connection = client.connect()) {
+				ping = redisCpuRate(redis, () -> {
+					long deadline = System.nanoTime() + window.toNanos();
+					while (System.nanoTime() < deadline) {
+						connection.sync().ping();
+						pings[0]++;
+						LockSupport.parkNanos(1_000_000);
+					}
+				});
+			}
+			finally {
+				client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+			}
+			InstanceIdentity identity = new InstanceIdentity("fleet", "calibration");
+			GovernedConnection connection = new GovernedConnection(factory, identity,
+					RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT, activity, scheduler,
+					new RedisGovernorProperties().getSharedConnection().resolve(false));
+			// A heartbeat due every 1 ms: the next goes out once the reply to the last is
+			// in. No sampler: the heartbeat alone, as every instance but the fleet's
+			// sampler sends it.
+			InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity, REGISTRY_KEY,
+					Duration.ofMillis(1), Duration.ofSeconds(30), 1_000_000, 0);
+			long heartbeatsBefore = calls(redis.infoMap("commandstats"), "zremrangebyscore");
+			Rate heartbeat = redisCpuRate(redis, () -> {
+				registry.start();
+				sleep(window);
+				registry.stop();
+			});
+			long heartbeats = calls(redis.infoMap("commandstats"), "zremrangebyscore") - heartbeatsBefore;
+			return new Calibration(pings[0] / ping.elapsedSeconds(),
+					(ping.cpuSecondsPerSecond() - idle) * ping.elapsedSeconds() / pings[0] * 1e6,
+					heartbeats / heartbeat.elapsedSeconds(),
+					(heartbeat.cpuSecondsPerSecond() - idle) * heartbeat.elapsedSeconds() / heartbeats * 1e6);
+		}
+		finally {
+			factory.destroy();
+		}
+	}
+
+	private static Rate redisCpuRate(RedisServer redis, Runnable work) {
+		double before = cpu(redis.infoMap("cpu"));
+		long start = System.nanoTime();
+		work.run();
+		double elapsed = (System.nanoTime() - start) / 1e9;
+		return new Rate((cpu(redis.infoMap("cpu")) - before) / elapsed, elapsed);
+	}
+
+	/** Wait until Redis has seen the fleet's connections close. */
+	private static void waitForClients(RedisServer redis, int atMost, Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (Long.parseLong(redis.infoMap("clients").get("connected_clients")) > atMost
+				&& System.nanoTime() < deadline) {
+			sleep(Duration.ofMillis(200));
+		}
+	}
+
+	/**
+	 * Give Redis a core of its own, and this JVM (the simulated instances' threads) the
+	 * others, so that Redis's CPU time is not inflated by losing its core to the JVM in
 	 * mid-command.
 	 */
 	private static String pin(RedisServer redis) throws Exception {
@@ -191,11 +379,32 @@ public final class FleetBenchmark {
 		return "redis-server pinned to core " + redisCore + ", benchmark JVM to core(s) " + others + " (taskset)";
 	}
 
-	private static void run(String... command) throws IOException, InterruptedException {
+	private static String run(String... command) throws IOException, InterruptedException {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
 		String output = new String(process.getInputStream().readAllBytes());
 		if (process.waitFor() != 0) {
 			throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + output);
+		}
+		return output;
+	}
+
+	/** The machine's load averages, as {@code uptime} prints them. */
+	private static String load() {
+		try {
+			return Files.readString(Path.of("/proc/loadavg")).trim();
+		}
+		catch (IOException ex) {
+			return "unknown (" + ex.getMessage() + ")";
+		}
+	}
+
+	/**
+	 * Thousands of connections would log a line each as they close, and Lettuce logs
+	 * every command at debug level, which is logback's default without a configuration.
+	 */
+	private static void quietLogging() {
+		if (LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME) instanceof Logger root) {
+			root.setLevel(Level.WARN);
 		}
 	}
 
@@ -218,178 +427,6 @@ public final class FleetBenchmark {
 			connection.ping();
 		}
 		return factory;
-	}
-
-	private static Runnable startGovernor(GovernedConnection connection, GovernorScheduler scheduler,
-			List<String> parts) {
-		InstanceIdentity identity = connection.getIdentity();
-		// The starter's defaults, as an application that sets nothing gets them.
-		RedisGovernorProperties defaults = new RedisGovernorProperties();
-		RedisGovernorProperties.Registry r = defaults.getRegistry();
-		RedisGovernorProperties.Server s = defaults.getServer();
-		RedisGovernorProperties.Watchdog w = defaults.getWatchdog();
-		InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity, r.getKey(),
-				r.getHeartbeatInterval(), r.getTtl());
-		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity, s.getSampleInterval(),
-				s.getFastSampleInterval(), s.getClientListMaxAge());
-		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat reads INFO
-		// clients
-		// for the sampler whenever a sample is due, and the budget monitor makes the
-		// sampler
-		// sample on its own, faster, while the budget is unsettled.
-		if (parts.contains("registry") && parts.contains("sampler")) {
-			registry.sampleFor(sampler);
-		}
-		BudgetMonitor monitor = new BudgetMonitor(defaults.getBudget().toPolicy(), registry::current, identity);
-		monitor.listenTo(sampler);
-		monitors.add(monitor);
-		PingWatchdog watchdog = new PingWatchdog(connection, scheduler, w.getInterval(), w.getFastInterval(),
-				w.getTimeout(), w.getFailureThreshold());
-		watchdogs.add(watchdog);
-		ScheduledFuture<?> floor = null;
-		if (parts.contains("ping")) {
-			// Control, not the governor: the cheapest command, once per instance per
-			// heartbeat
-			// interval, sent the way the governor sends its own. What a heartbeat at that
-			// rate cannot cost less than.
-			floor = scheduler.scheduleWithFixedDelay(() -> connection.submit((redis) -> redis.ping()), Duration.ZERO,
-					r.getHeartbeatInterval());
-		}
-		ScheduledFuture<?> floorTask = floor;
-		if (parts.contains("registry")) {
-			registry.start();
-		}
-		if (parts.contains("sampler")) {
-			sampler.start();
-		}
-		if (parts.contains("watchdog")) {
-			watchdog.start();
-		}
-		return () -> {
-			if (floorTask != null) {
-				floorTask.cancel(false);
-			}
-			watchdog.stop();
-			sampler.stop();
-			registry.stop();
-		};
-	}
-
-	/**
-	 * Redis's CPU and command rate over {@code seconds} with nothing but the fleet on it,
-	 * then a separate probe window for latency: the probe's own 200 commands a second
-	 * would add more noise to the CPU figure than the governor adds to it.
-	 */
-	private static Phase measure(String name, int round, RedisServer redis, int seconds, int probeSeconds)
-			throws Exception {
-		System.out.printf("Round %d: measuring '%s' for %d s, then probing for %d s...%n", round, name, seconds,
-				probeSeconds);
-		Map<String, String> before = redis.infoMap("everything");
-		long jvmBefore = jvmCpuNanos();
-		long start = System.nanoTime();
-		Thread.sleep(Duration.ofSeconds(seconds).toMillis());
-		double elapsed = (System.nanoTime() - start) / 1e9;
-		long jvmAfter = jvmCpuNanos();
-		Map<String, String> after = redis.infoMap("everything");
-		long commands = Long.parseLong(after.get("total_commands_processed"))
-				- Long.parseLong(before.get("total_commands_processed"));
-		double cpu = cpu(after) - cpu(before);
-		long scripts = calls(after, "evalsha") + calls(after, "eval") - calls(before, "evalsha")
-				- calls(before, "eval");
-		// Redis counts a command once it has run: the window's first INFO is in the
-		// second
-		// reading, not in the first.
-		long infos = calls(after, "info") - calls(before, "info") - 1;
-		int threads = ManagementFactory.getThreadMXBean().getThreadCount();
-		long[] latencies = probe(redis, Duration.ofSeconds(probeSeconds));
-		Arrays.sort(latencies);
-		return new Phase(name, round, elapsed, commands / elapsed, 100.0 * cpu / elapsed, percentile(latencies, 0.50),
-				percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6,
-				Long.parseLong(after.get("connected_clients")), 100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed, scripts,
-				infos, threads, -1, -1);
-	}
-
-	/** How often Redis ran a command, from {@code INFO commandstats}. */
-	private static long calls(Map<String, String> info, String command) {
-		String value = info.get("cmdstat_" + command);
-		return (value != null) ? Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1")) : 0;
-	}
-
-	/**
-	 * The price of one background command without the simulation around it: the real
-	 * registry heartbeat (carrying the sampler's {@code INFO clients}) run on one
-	 * connection about 1,000 times a second, and a {@code PING} at the same pace, each
-	 * against a window with neither. The fleet's 1,000 idle connections stay open, and
-	 * the simulated instances are stopped, so their JVM does not compete with Redis.
-	 */
-	private static Calibration calibrate(RedisServer redis, ClientResources resources, ConnectionActivity activity,
-			GovernorScheduler scheduler, int seconds) throws Exception {
-		System.out.printf("Calibrating: %d s idle, %d s of PING, %d s of heartbeats, one connection...%n", seconds,
-				seconds, seconds);
-		LettuceConnectionFactory factory = openFactory(redis, resources, "fleet:calibration");
-		try {
-			Duration window = Duration.ofSeconds(seconds);
-			double idle = redisCpuRate(redis, window, () -> sleep(window)).cpuSecondsPerSecond();
-			long[] pings = new long[1];
-			RedisClient client = RedisClient.create(resources, RedisURI.create(redis.host(), redis.port()));
-			Rate ping;
-			try (StatefulRedisConnection<String, String> connection = client.connect()) {
-				ping = redisCpuRate(redis, window, () -> {
-					long deadline = System.nanoTime() + window.toNanos();
-					while (System.nanoTime() < deadline) {
-						connection.sync().ping();
-						pings[0]++;
-						LockSupport.parkNanos(1_000_000);
-					}
-				});
-			}
-			finally {
-				client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-			}
-			InstanceIdentity identity = new InstanceIdentity("fleet", "calibration");
-			GovernedConnection connection = new GovernedConnection(factory, identity,
-					RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT, activity, scheduler,
-					new RedisGovernorProperties().getSharedConnection().resolve(false));
-			// A heartbeat due every 1 ms: the next goes out once the reply to the last is
-			// in.
-			InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity,
-					"{redis-governor}:calibration", Duration.ofMillis(1), Duration.ofSeconds(30));
-			ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity,
-					Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(5));
-			registry.sampleFor(sampler);
-			sampler.start();
-			long scriptsBefore = scriptCalls(redis);
-			Rate heartbeat = redisCpuRate(redis, window, () -> {
-				registry.start();
-				sleep(window);
-				registry.stop();
-			});
-			long heartbeats = scriptCalls(redis) - scriptsBefore;
-			sampler.stop();
-			if (sampler.current().connectedClients() == null) {
-				throw new IllegalStateException("The heartbeats carried no INFO clients sample: " + sampler.current());
-			}
-			return new Calibration(pings[0] / ping.elapsedSeconds(),
-					(ping.cpuSecondsPerSecond() - idle) * ping.elapsedSeconds() / pings[0] * 1e6,
-					heartbeats / heartbeat.elapsedSeconds(),
-					(heartbeat.cpuSecondsPerSecond() - idle) * heartbeat.elapsedSeconds() / heartbeats * 1e6);
-		}
-		finally {
-			factory.destroy();
-		}
-	}
-
-	private static long scriptCalls(RedisServer redis) {
-		Map<String, String> stats = redis.infoMap("commandstats");
-		return calls(stats, "evalsha") + calls(stats, "eval");
-	}
-
-	private static Rate redisCpuRate(RedisServer redis, Duration window, Runnable work) {
-		double before = cpu(redis.infoMap("cpu"));
-		long start = System.nanoTime();
-		work.run();
-		double elapsed = (System.nanoTime() - start) / 1e9;
-		return new Rate((cpu(redis.infoMap("cpu")) - before) / elapsed, elapsed);
 	}
 
 	private static void sleep(Duration duration) {
@@ -434,65 +471,77 @@ public final class FleetBenchmark {
 		return sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
 	}
 
-	private static void report(int instances, int seconds, List<String> parts, String setUp, List<Phase> phases,
-			String registered, Calibration calibration, Path out) {
-		StringBuilder table = new StringBuilder();
-		table.append(String.format(Locale.ROOT,
-				"Fleet benchmark, %s: %d simulated instances, %d s per phase, "
-						+ "components %s at their default settings; %s%n",
-				Instant.now(), instances, seconds, parts, setUp));
-		table.append(String.format(Locale.ROOT, "%-5s %-14s %12s %15s %12s %12s %12s %8s %13s %8s %8s %7s %9s %8s%n",
-				"round", "phase", "commands/s", "redis CPU %core", "probe p50ms", "probe p99ms", "probe maxms",
-				"clients", "JVM CPU %core", "scripts", "INFO", "PINGs", "unsettled", "threads"));
-		for (Phase phase : phases) {
-			table.append(String.format(Locale.ROOT,
-					"%-5d %-14s %12.1f %15.3f %12.3f %12.3f %12.3f %8d %13.1f %8d %8d %7s %9s %8d%n", phase.round,
-					phase.name, phase.commandsPerSecond, phase.cpuPercent, phase.p50, phase.p99, phase.max,
-					phase.clients, phase.jvmCpuPercent, phase.scripts, phase.infos,
-					(phase.pings >= 0) ? Long.toString(phase.pings) : "-",
-					(phase.unsettled >= 0) ? Long.toString(phase.unsettled) : "-", phase.threads));
+	private static void report(int seconds, int rounds, List<String> parts, String setUp, List<SizeResult> results,
+			Calibration calibration, String loadAtStart, String loadAtEnd, double minutes, Path out) {
+		StringBuilder text = new StringBuilder();
+		text.append(String.format(Locale.ROOT,
+				"Fleet benchmark, %s: %d s windows, %d governor rounds, components %s at their default settings; %s%n",
+				Instant.now(), seconds, rounds, parts, setUp));
+		text.append(
+				String.format(Locale.ROOT, "Run time %.1f min; load average (1, 5, 15 min) at start %s, at end %s%n",
+						minutes, loadAtStart, loadAtEnd));
+		for (SizeResult result : results) {
+			text.append(String.format(Locale.ROOT,
+					"%n== %,d instances: effective heartbeat interval %d s, settle %d s, connections opened in %.1f s%n",
+					result.instances, result.interval.toSeconds(), result.settle.toSeconds(), result.openSeconds));
+			text.append(Window.HEADER).append('\n');
+			for (Window window : result.windows) {
+				text.append(window.line()).append('\n');
+			}
+			Baseline baseline = result.baseline();
+			text.append(String.format(Locale.ROOT,
+					"off: median %.3f %% of one core over %d windows (before %.3f %%, after %.3f %%)%n", baseline.cpu,
+					baseline.windows, baseline.before, baseline.after));
+			for (Kind kind : List.of(Kind.GOVERNOR, Kind.CONTROL)) {
+				Added added = result.added(kind);
+				if (added == null) {
+					continue;
+				}
+				text.append(String.format(Locale.ROOT,
+						"%s adds (median of %d windows): %.1f commands/s, %.3f %% of one core (windows %s), "
+								+ "probe p99 %+.3f ms; per second: %.1f heartbeats, %.2f INFO, %.2f publishes, "
+								+ "%.1f PINGs, %.3f CLIENT LIST, %.1f EVALSHA/EVAL%n",
+						kind.label, added.cpu.size(), median(added.commands), median(added.cpu),
+						added.cpu.stream().map((v) -> String.format(Locale.ROOT, "%.3f", v)).toList(),
+						median(added.p99), added.rate((c) -> c.heartbeats), added.rate((c) -> c.infos),
+						added.rate((c) -> c.publishes), added.rate((c) -> c.pings), added.rate((c) -> c.clientLists),
+						added.rate((c) -> c.scripts)));
+			}
+			if (result.facts != null) {
+				text.append(result.facts).append('\n');
+			}
 		}
-		List<Double> addedCommands = new ArrayList<>();
-		List<Double> addedCpu = new ArrayList<>();
-		List<Double> addedP99 = new ArrayList<>();
-		for (int i = 0; i + 1 < phases.size(); i += 2) {
-			Phase off = phases.get(i);
-			Phase on = phases.get(i + 1);
-			addedCommands.add(on.commandsPerSecond - off.commandsPerSecond);
-			addedCpu.add(on.cpuPercent - off.cpuPercent);
-			addedP99.add(on.p99 - off.p99);
-			table.append(String.format(Locale.ROOT,
-					"round %d, governor adds: %.1f commands/s, %.3f %% of one core, " + "probe p99 %+.3f ms%n",
-					on.round, on.commandsPerSecond - off.commandsPerSecond, on.cpuPercent - off.cpuPercent,
-					on.p99 - off.p99));
+		text.append(String.format(Locale.ROOT, "%nSummary (medians; governor and control minus the off windows)%n"));
+		text.append(String.format(Locale.ROOT, "%10s %9s %16s %14s %12s %8s %9s %11s %16s %14s%n", "instances",
+				"interval", "gov commands/s", "gov %core", "heartbeat/s", "INFO/s", "PINGs/s", "registered",
+				"ctl commands/s", "ctl %core"));
+		for (SizeResult result : results) {
+			Added governor = result.added(Kind.GOVERNOR);
+			Added control = result.added(Kind.CONTROL);
+			text.append(String.format(Locale.ROOT, "%10d %8ds %16s %14s %12s %8s %9s %11s %16s %14s%n",
+					result.instances, result.interval.toSeconds(),
+					(governor != null) ? String.format(Locale.ROOT, "%.1f", median(governor.commands)) : "-",
+					(governor != null) ? String.format(Locale.ROOT, "%.3f", median(governor.cpu)) : "-",
+					(governor != null) ? String.format(Locale.ROOT, "%.2f", governor.rate((c) -> c.heartbeats)) : "-",
+					(governor != null) ? String.format(Locale.ROOT, "%.2f", governor.rate((c) -> c.infos)) : "-",
+					(governor != null) ? String.format(Locale.ROOT, "%.2f", governor.rate((c) -> c.pings)) : "-",
+					(result.facts != null) ? Long.toString(result.facts.registered) : "-",
+					(control != null) ? String.format(Locale.ROOT, "%.1f", median(control.commands)) : "-",
+					(control != null) ? String.format(Locale.ROOT, "%.3f", median(control.cpu)) : "-"));
 		}
-		double commands = median(addedCommands);
-		double cpu = median(addedCpu);
-		table.append(String.format(Locale.ROOT,
-				"median of %d rounds, governor adds: %.1f commands/s, %.3f %% of one "
-						+ "core (%.5f %% per instance), probe p99 %+.3f ms; instances registered: %s%n",
-				addedCpu.size(), commands, cpu, cpu / instances, median(addedP99), registered));
-		table.append(String.format(Locale.ROOT,
-				"linear estimate for 10,000 instances: %.0f commands/s, " + "%.2f %% of one core%n",
-				commands * 10_000 / instances, cpu * 10_000 / instances));
 		if (calibration != null) {
-			double perSecond = instances * 1000.0
-					/ new RedisGovernorProperties().getRegistry().getHeartbeatInterval().toMillis();
-			table.append(String.format(Locale.ROOT,
-					"calibration on one connection: PING %.1f us of Redis CPU each "
-							+ "(%.0f/s); heartbeat script with INFO clients %.1f us each (%.0f/s)%n",
+			double rate = new RedisGovernorProperties().getRegistry().getFleetHeartbeatRate();
+			text.append(String.format(Locale.ROOT,
+					"calibration on one connection: PING %.1f us of Redis CPU each (%.0f/s); heartbeat script "
+							+ "%.1f us each (%.0f/s); at the fleet rate of %.0f heartbeats/s: %.3f %% of one core, "
+							+ "whatever the fleet's size%n",
 					calibration.microsPerPing, calibration.pingsPerSecond, calibration.microsPerHeartbeat,
-					calibration.heartbeatsPerSecond));
-			table.append(String.format(Locale.ROOT,
-					"calibrated cost of the background traffic: %.0f heartbeats/s x "
-							+ "%.1f us = %.3f %% of one core for %d instances; %.2f %% for 10,000%n",
-					perSecond, calibration.microsPerHeartbeat, perSecond * calibration.microsPerHeartbeat / 1e4,
-					instances, perSecond * calibration.microsPerHeartbeat / 1e4 * 10_000 / instances));
+					calibration.heartbeatsPerSecond, rate, rate * calibration.microsPerHeartbeat / 1e4));
 		}
-		System.out.print(table);
+		System.out.print(text);
 		try {
 			Files.createDirectories(out.toAbsolutePath().getParent());
-			Files.writeString(out, table.toString());
+			Files.writeString(out, text.toString());
 			System.out.println("Raw figures written to " + out.toAbsolutePath());
 		}
 		catch (IOException ex) {
@@ -501,6 +550,9 @@ public final class FleetBenchmark {
 	}
 
 	private static double median(List<Double> values) {
+		if (values.isEmpty()) {
+			return Double.NaN;
+		}
 		List<Double> sorted = values.stream().sorted().toList();
 		int n = sorted.size();
 		return (n % 2 == 1) ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
@@ -515,28 +567,251 @@ public final class FleetBenchmark {
 		return fallback;
 	}
 
+	private static <T> List<T> inParallel(ExecutorService executor, int count, IntFunction<T> task) throws Exception {
+		List<Future<T>> futures = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			int index = i;
+			futures.add(executor.submit(() -> task.apply(index)));
+		}
+		List<T> results = new ArrayList<>(count);
+		for (Future<T> future : futures) {
+			results.add(future.get());
+		}
+		return results;
+	}
+
+	/** The simulated instances' connections, open. */
+	private static final class Fleet {
+
+		private final List<LettuceConnectionFactory> factories;
+
+		private final List<GovernedConnection> connections;
+
+		private final double openSeconds;
+
+		private Fleet(List<LettuceConnectionFactory> factories, List<GovernedConnection> connections,
+				double openSeconds) {
+			this.factories = factories;
+			this.connections = connections;
+			this.openSeconds = openSeconds;
+		}
+
+		static Fleet open(RedisServer redis, ClientResources resources, ConnectionActivity activity,
+				GovernorScheduler scheduler, ExecutorService opener, int instances) throws Exception {
+			System.out.printf("Opening %,d connections to redis-server %s on port %d...%n", instances, redis.version(),
+					redis.port());
+			long start = System.nanoTime();
+			List<LettuceConnectionFactory> factories = inParallel(opener, instances,
+					(i) -> openFactory(redis, resources, "fleet:i-" + i));
+			List<GovernedConnection> connections = new ArrayList<>(instances);
+			for (int i = 0; i < instances; i++) {
+				connections.add(new GovernedConnection(factories.get(i), new InstanceIdentity("fleet", "i-" + i),
+						RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT, activity, scheduler,
+						new RedisGovernorProperties().getSharedConnection().resolve(false)));
+			}
+			double seconds = (System.nanoTime() - start) / 1e9;
+			System.out.printf("Opened in %.1f s; %s clients connected%n", seconds,
+					redis.infoMap("clients").get("connected_clients"));
+			return new Fleet(factories, connections, seconds);
+		}
+
+		void close(ExecutorService opener) throws Exception {
+			inParallel(opener, this.factories.size(), (i) -> {
+				this.factories.get(i).destroy();
+				return null;
+			});
+		}
+
+	}
+
+	/**
+	 * The governor's background components of one instance, wired as the starter does.
+	 */
+	private static final class Governor {
+
+		private final InstanceRegistry registry;
+
+		private final ServerFiguresSampler sampler;
+
+		private final BudgetMonitor monitor;
+
+		private final PingWatchdog watchdog;
+
+		private Governor(InstanceRegistry registry, ServerFiguresSampler sampler, BudgetMonitor monitor,
+				PingWatchdog watchdog) {
+			this.registry = registry;
+			this.sampler = sampler;
+			this.monitor = monitor;
+			this.watchdog = watchdog;
+		}
+
+		static Governor start(GovernedConnection connection, GovernorScheduler scheduler, List<String> parts) {
+			InstanceIdentity identity = connection.getIdentity();
+			// The starter's defaults, as an application that sets nothing gets them.
+			RedisGovernorProperties defaults = new RedisGovernorProperties();
+			RedisGovernorProperties.Registry r = defaults.getRegistry();
+			RedisGovernorProperties.Server s = defaults.getServer();
+			RedisGovernorProperties.Watchdog w = defaults.getWatchdog();
+			InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity, r.getKey(),
+					r.getHeartbeatInterval(), r.getTtl(), r.getFleetHeartbeatRate(), 0);
+			ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity,
+					s.getSampleInterval(), s.getFastSampleInterval(), s.getClientListMaxAge(),
+					s.getClientListInterval());
+			// As RedisGovernorAccountingAutoConfiguration does: the registry elects the
+			// fleet's sampler and hands its samples over; the others adopt them.
+			if (parts.contains("registry") && parts.contains("sampler")) {
+				registry.sampleFor(sampler);
+			}
+			BudgetMonitor monitor = new BudgetMonitor(defaults.getBudget().toPolicy(), registry::current, identity);
+			monitor.listenTo(sampler);
+			PingWatchdog watchdog = new PingWatchdog(connection, scheduler, w.getInterval(), w.getFastInterval(),
+					w.getTimeout(), w.getFailureThreshold());
+			// As RedisGovernorWatchdogAutoConfiguration does: the heartbeat's replies
+			// prove
+			// an idle connection alive, so the idle PING waits as long as the heartbeat.
+			if (parts.contains("registry")) {
+				watchdog.followHeartbeat(registry::getEffectiveHeartbeatInterval);
+			}
+			if (parts.contains("registry")) {
+				registry.start();
+			}
+			if (parts.contains("sampler")) {
+				sampler.start();
+			}
+			if (parts.contains("watchdog")) {
+				watchdog.start();
+			}
+			return new Governor(registry, sampler, monitor, watchdog);
+		}
+
+		void stop() {
+			this.watchdog.stop();
+			this.sampler.stop();
+			this.registry.stop();
+		}
+
+	}
+
+	/** What the running governor looked like after its last window. */
+	private record GovernorFacts(long registered, long sampling, long unsettled, long watchdogPings,
+			Duration shortestInterval, Duration longestInterval, Duration longestTtl) {
+
+		static GovernorFacts of(List<Governor> governors, RedisServer redis) {
+			// ZCARD counts the marker member (#redis-governor) too.
+			long registered = Long.parseLong(redis.command("ZCARD", REGISTRY_KEY)) - 1;
+			return new GovernorFacts(registered, governors.stream().filter((g) -> g.registry.isSampling()).count(),
+					governors.stream().filter((g) -> g.monitor.current().isUnsettled()).count(),
+					governors.stream().mapToLong((g) -> g.watchdog.getPings()).sum(),
+					governors.stream()
+						.map((g) -> g.registry.getEffectiveHeartbeatInterval())
+						.min(Duration::compareTo)
+						.orElseThrow(),
+					governors.stream()
+						.map((g) -> g.registry.getEffectiveHeartbeatInterval())
+						.max(Duration::compareTo)
+						.orElseThrow(),
+					governors.stream().map((g) -> g.registry.getEffectiveTtl()).max(Duration::compareTo).orElseThrow());
+		}
+
+		@Override
+		public String toString() {
+			return String.format(Locale.ROOT,
+					"governor after its windows: %d instances registered (ZCARD - 1), %d sampling for the fleet, "
+							+ "%d with an unsettled budget, %d watchdog PINGs since start, effective heartbeat "
+							+ "interval %.1f to %.1f s, ttl up to %d s",
+					this.registered, this.sampling, this.unsettled, this.watchdogPings,
+					this.shortestInterval.toMillis() / 1e3, this.longestInterval.toMillis() / 1e3,
+					this.longestTtl.toSeconds());
+		}
+
+	}
+
+	private enum Kind {
+
+		OFF_BEFORE("off, before"), GOVERNOR("governor"), CONTROL("control"), OFF_AFTER("off, after");
+
+		private final String label;
+
+		Kind(String label) {
+			this.label = label;
+		}
+
+	}
+
+	/**
+	 * Calls Redis ran in a window: heartbeats (the only script that runs
+	 * {@code ZREMRANGEBYSCORE}), {@code INFO} (the fleet sampler's, the benchmark's own
+	 * excluded), publishes ({@code HSET}), scripts ({@code EVALSHA} and {@code EVAL}),
+	 * {@code PING}s (watchdog or control) and {@code CLIENT LIST}.
+	 */
+	private record Counts(long heartbeats, long infos, long publishes, long scripts, long pings, long clientLists) {
+	}
+
+	private record Window(Kind kind, int index, double elapsedSeconds, double commandsPerSecond, double cpuPercent,
+			Counts counts, long clients, double jvmCpuPercent, int threads, double p50, double p99, double max) {
+
+		static final String HEADER = String.format(Locale.ROOT,
+				"%-12s %2s %11s %9s %10s %6s %8s %8s %6s %7s %7s %8s %7s %9s %9s %9s", "phase", "#", "commands/s",
+				"CPU %core", "heartbeats", "INFO", "publish", "EVALSHA", "PINGs", "CL LIST", "clients", "JVM %core",
+				"threads", "p50 ms", "p99 ms", "max ms");
+
+		String line() {
+			return String.format(Locale.ROOT,
+					"%-12s %2d %11.1f %9.3f %10d %6d %8d %8d %6d %7d %7d %8.1f %7d %9.3f %9.3f %9.3f", this.kind.label,
+					this.index, this.commandsPerSecond, this.cpuPercent, this.counts.heartbeats, this.counts.infos,
+					this.counts.publishes, this.counts.scripts, this.counts.pings, this.counts.clientLists,
+					this.clients, this.jvmCpuPercent, this.threads, this.p50, this.p99, this.max);
+		}
+
+	}
+
+	private record Baseline(double cpu, double commands, double p99, int windows, double before, double after) {
+	}
+
+	/** What a phase adds, window by window, to the median of the off windows. */
+	private record Added(List<Double> commands, List<Double> cpu, List<Double> p99, List<Window> windows) {
+
+		double rate(java.util.function.ToLongFunction<Counts> count) {
+			return median(this.windows.stream().map((w) -> count.applyAsLong(w.counts) / w.elapsedSeconds).toList());
+		}
+
+	}
+
+	private record SizeResult(int instances, Duration interval, Duration settle, double openSeconds,
+			List<Window> windows, GovernorFacts facts) {
+
+		List<Window> of(Kind kind) {
+			return this.windows.stream().filter((w) -> w.kind == kind).toList();
+		}
+
+		Baseline baseline() {
+			List<Window> off = new ArrayList<>(of(Kind.OFF_BEFORE));
+			off.addAll(of(Kind.OFF_AFTER));
+			return new Baseline(median(off.stream().map(Window::cpuPercent).toList()),
+					median(off.stream().map(Window::commandsPerSecond).toList()),
+					median(off.stream().map(Window::p99).toList()), off.size(),
+					median(of(Kind.OFF_BEFORE).stream().map(Window::cpuPercent).toList()),
+					median(of(Kind.OFF_AFTER).stream().map(Window::cpuPercent).toList()));
+		}
+
+		Added added(Kind kind) {
+			List<Window> windows = of(kind);
+			if (windows.isEmpty()) {
+				return null;
+			}
+			Baseline off = baseline();
+			return new Added(windows.stream().map((w) -> w.commandsPerSecond - off.commands).toList(),
+					windows.stream().map((w) -> w.cpuPercent - off.cpu).toList(),
+					windows.stream().map((w) -> w.p99 - off.p99).toList(), windows);
+		}
+
+	}
+
 	private record Rate(double cpuSecondsPerSecond, double elapsedSeconds) {
 	}
 
 	private record Calibration(double pingsPerSecond, double microsPerPing, double heartbeatsPerSecond,
 			double microsPerHeartbeat) {
-	}
-
-	/**
-	 * One measured window. {@code scripts} and {@code infos} count calls in the window;
-	 * {@code pings} (the watchdogs') and {@code unsettled} (budget monitors) are -1 with
-	 * the governor off.
-	 */
-	private record Phase(String name, int round, double elapsedSeconds, double commandsPerSecond, double cpuPercent,
-			double p50, double p99, double max, long clients, double jvmCpuPercent, long scripts, long infos,
-			int threads, long pings, long unsettled) {
-
-		Phase withGovernor(long pings, long unsettled) {
-			return new Phase(this.name, this.round, this.elapsedSeconds, this.commandsPerSecond, this.cpuPercent,
-					this.p50, this.p99, this.max, this.clients, this.jvmCpuPercent, this.scripts, this.infos,
-					this.threads, pings, unsettled);
-		}
-
 	}
 
 	private static final class NamedThreads implements ThreadFactory {

@@ -82,14 +82,15 @@ final class Heartbeat {
 	 * @return what the heartbeat learned
 	 */
 	CompletionStage<Outcome> send(RedisClusterAsyncCommands<byte[], byte[]> redis, Duration ttl, Duration lease,
-			boolean sample, Duration interval) {
+			boolean sample, Duration interval, Cadence cadence) {
 		if (this.plainHeartbeatsBeforeScriptRetry > 0) {
 			this.plainHeartbeatsBeforeScriptRetry--;
-			return sendCommands(redis, ttl, sample);
+			return sendCommands(redis, ttl, sample, cadence);
 		}
 		CompletionStage<List<Object>> sent = RegistryScripts.HEARTBEAT.run(redis, ScriptOutputType.MULTI,
 				this.keys.all(), this.keys.database(), this.memberBytes, RegistryScripts.bytes(ttl.toMillis()),
-				RegistryScripts.bytes(lease.toMillis()));
+				RegistryScripts.bytes(lease.toMillis()), RegistryScripts.bytes(cadence.baseInterval().toMillis()),
+				RegistryScripts.bytes(cadence.fleetHeartbeatRate()));
 		return sent.thenApply((reply) -> {
 			if (this.scriptRefused) {
 				this.scriptRefused = false;
@@ -105,7 +106,7 @@ final class Heartbeat {
 			if (cause instanceof RedisCommandExecutionException refusal
 					&& ScriptRefusal.isRefusal(refusal.getMessage())) {
 				scriptRefused(refusal, interval);
-				return sendCommands(redis, ttl, sample);
+				return sendCommands(redis, ttl, sample, cadence);
 			}
 			// OOM, LOADING, BUSY, READONLY...: the server's state fails this heartbeat,
 			// and plain commands would get the same reply. The next one uses the script.
@@ -133,7 +134,7 @@ final class Heartbeat {
 	}
 
 	private CompletionStage<Outcome> sendCommands(RedisClusterAsyncCommands<byte[], byte[]> redis, Duration ttl,
-			boolean sample) {
+			boolean sample, Cadence cadence) {
 		byte[] key = this.keys.registry();
 		byte[] marker = RegistryScripts.MARKER.getBytes(StandardCharsets.UTF_8);
 		RedisFuture<List<byte[]>> time = redis.time();
@@ -168,6 +169,16 @@ final class Heartbeat {
 						: CompletableFuture.completedFuture(null);
 				return CompletableFuture.allOf(added.toCompletableFuture(), pruned.toCompletableFuture(), expiry)
 					.thenCompose((done) -> live)
+					.thenCompose((count) -> {
+						// As the script does: the entry outlives the next heartbeat when
+						// the count stretches the interval.
+						Duration longer = cadence.ttlFor(count, ttl);
+						return longer.equals(ttl) ? CompletableFuture.completedFuture(count)
+								: redis.zadd(key, now + longer.toMillis(), this.memberBytes)
+									.toCompletableFuture()
+									.thenCompose((readded) -> redis.pexpire(key, longer.toMillis() * 2))
+									.thenApply((extended) -> count);
+					})
 					.thenCombine(info,
 							(count, carried) -> new Outcome(count, Instant.ofEpochMilli(now), null, Map.of(), carried));
 			});
@@ -185,6 +196,27 @@ final class Heartbeat {
 			cause = cause.getCause();
 		}
 		return (cause != null) ? cause : new IllegalStateException("no reply");
+	}
+
+	/**
+	 * How the heartbeat interval follows the fleet: {@code max(baseInterval, live /
+	 * fleetHeartbeatRate)}, and each entry lives for at least three of those intervals.
+	 *
+	 * @param baseInterval the shortest interval
+	 * @param fleetHeartbeatRate the most heartbeats per second of the whole fleet
+	 */
+	record Cadence(Duration baseInterval, double fleetHeartbeatRate) {
+
+		Duration intervalFor(long live) {
+			long fleetMillis = (long) Math.ceil(live * 1000 / this.fleetHeartbeatRate);
+			return (fleetMillis > this.baseInterval.toMillis()) ? Duration.ofMillis(fleetMillis) : this.baseInterval;
+		}
+
+		Duration ttlFor(long live, Duration ttl) {
+			Duration threeIntervals = intervalFor(live).multipliedBy(3);
+			return (threeIntervals.compareTo(ttl) > 0) ? threeIntervals : ttl;
+		}
+
 	}
 
 	/**

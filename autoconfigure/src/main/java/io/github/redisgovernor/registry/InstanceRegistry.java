@@ -112,7 +112,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 
 	private final Duration ttl;
 
-	private final double fleetHeartbeatRate;
+	private final Heartbeat.Cadence cadence;
 
 	private final OutageLog outageLog;
 
@@ -185,7 +185,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		this.memberBytes = this.member.getBytes(StandardCharsets.UTF_8);
 		this.heartbeatInterval = heartbeatInterval;
 		this.ttl = ttl;
-		this.fleetHeartbeatRate = fleetHeartbeatRate;
+		this.cadence = new Heartbeat.Cadence(heartbeatInterval, fleetHeartbeatRate);
 		this.effectiveInterval = heartbeatInterval;
 		this.outageLog = new OutageLog(logger, "Redis Governor [" + identity + "] registry heartbeat");
 		this.heartbeat = new Heartbeat(identity, this.keys, this.member);
@@ -304,7 +304,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		this.registered.set(true);
 		Duration memberTtl = getEffectiveTtl();
 		CompletableFuture<Heartbeat.Outcome> sent = this.connection.submit((redis) -> this.heartbeat.send(redis,
-				memberTtl, lease(), this.sampler != null, this.effectiveInterval));
+				memberTtl, lease(), this.sampler != null, this.effectiveInterval, this.cadence));
 		CompletableFuture<?> handled = sent.handle((outcome, failure) -> {
 			handle(outcome, failure);
 			return null;
@@ -355,9 +355,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	}
 
 	private Duration intervalFor(long live) {
-		long fleetMillis = (long) Math.ceil(live * 1000 / this.fleetHeartbeatRate);
-		return (fleetMillis > this.heartbeatInterval.toMillis()) ? Duration.ofMillis(fleetMillis)
-				: this.heartbeatInterval;
+		return this.cadence.intervalFor(live);
 	}
 
 	private Duration lease() {

@@ -53,9 +53,13 @@ final class RegistryScripts {
 			""";
 
 	/**
-	 * Refresh this member, prune expired members, keep the key alive for the longest ttl,
-	 * count the live members, take the sampler lease when nobody holds it, and return the
-	 * fleet's published figures. {@code ARGV}: db, member, ttl ms, lease ms.
+	 * Refresh this member, prune expired members, count the live members, keep the key
+	 * alive for the longest ttl, take the sampler lease when nobody holds it, and return
+	 * the fleet's published figures. The member's entry outlives the next heartbeat: when
+	 * the count stretches the heartbeat interval ({@code max(interval, live / rate)}),
+	 * its expiry moves to three of those intervals, as {@link InstanceRegistry} computes
+	 * them from the same count. {@code ARGV}: db, member, ttl ms, lease ms, heartbeat
+	 * interval ms, fleet heartbeat rate per second.
 	 */
 	static final Script HEARTBEAT = new Script(
 			PRELUDE + """
@@ -67,8 +71,13 @@ final class RegistryScripts {
 					local ttl = tonumber(ARGV[3])
 					redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
 					local pruned = redis.call('ZREMRANGEBYSCORE', KEYS[1], '(-inf', '(' .. now)
-					if redis.call('PTTL', KEYS[1]) < 2 * ttl then redis.call('PEXPIRE', KEYS[1], 2 * ttl) end
 					local live = redis.call('ZCOUNT', KEYS[1], now, '+inf')
+					local interval = math.max(tonumber(ARGV[5]), math.ceil(live * 1000 / tonumber(ARGV[6])))
+					if 3 * interval > ttl then
+						ttl = 3 * interval
+						redis.call('ZADD', KEYS[1], now + ttl, ARGV[2])
+					end
+					if redis.call('PTTL', KEYS[1]) < 2 * ttl then redis.call('PEXPIRE', KEYS[1], 2 * ttl) end
 					local sampler = redis.call('GET', KEYS[2])
 					if not sampler then
 						redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[4])

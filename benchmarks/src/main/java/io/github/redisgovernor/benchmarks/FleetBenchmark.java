@@ -231,7 +231,7 @@ public final class FleetBenchmark {
 		InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity, r.getKey(),
 				r.getHeartbeatInterval(), r.getTtl());
 		ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity, s.getSampleInterval(),
-				s.getFastSampleInterval(), s.getClientListMaxAge());
+				s.getFastSampleInterval(), s.getClientListMaxAge(), s.getClientListInterval());
 		// As RedisGovernorAccountingAutoConfiguration does: the heartbeat reads INFO
 		// clients
 		// for the sampler whenever a sample is due, and the budget monitor makes the
@@ -355,7 +355,7 @@ public final class FleetBenchmark {
 			InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity,
 					"{redis-governor}:calibration", Duration.ofMillis(1), Duration.ofSeconds(30));
 			ServerFiguresSampler sampler = new ServerFiguresSampler(connection, scheduler, identity,
-					Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(5));
+					Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofSeconds(5), Duration.ofSeconds(5));
 			registry.sampleFor(sampler);
 			sampler.start();
 			long scriptsBefore = scriptCalls(redis);

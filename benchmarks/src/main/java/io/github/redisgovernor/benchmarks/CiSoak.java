@@ -100,7 +100,7 @@ final class CiSoak {
 		String environment;
 		try (RedisServer redis = RedisServer.start()) {
 			ConfigurableApplicationContext app = new SpringApplicationBuilder(SoakApplication.class)
-				.properties("server.port=0", "spring.data.redis.host=127.0.0.1",
+				.properties("server.port=0", "server.address=127.0.0.1", "spring.data.redis.host=127.0.0.1",
 						"spring.data.redis.port=" + redis.port(), "redis.governor.application=" + APPLICATION,
 						"spring.main.banner-mode=off", "logging.level.root=WARN",
 						"logging.level.io.github.redisgovernor=INFO", "soak.inject-leak=" + leak,

@@ -42,6 +42,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * Arguments (all optional): {@code --duration=3m}, {@code --interval=5s},
  * {@code --rate=1000} (requests per second, all callers together), {@code --callers=16},
  * {@code --out=target/soak-raw.csv}.
+ * <p>
+ * {@code --ci} runs the CI mode instead, {@link CiSoak}: shorter, with a warm-up, and
+ * judged by bounds on growth rather than by spread (see docs/soak.md).
  *
  * @author Redis Governor contributors
  */
@@ -54,6 +57,9 @@ public final class Soak {
 
 	public static void main(String[] args) throws Exception {
 		Map<String, String> options = options(args);
+		if (Boolean.parseBoolean(options.getOrDefault("ci", "false"))) {
+			System.exit(CiSoak.run(options));
+		}
 		Duration duration = DurationStyle.detectAndParse(options.getOrDefault("duration", "3m"));
 		Duration interval = DurationStyle.detectAndParse(options.getOrDefault("interval", "5s"));
 		int rate = Integer.parseInt(options.getOrDefault("rate", "1000"));
@@ -123,7 +129,7 @@ public final class Soak {
 		return samples;
 	}
 
-	private static void call(HttpClient http, String base, long pauseNanos, AtomicBoolean stop, LongAdder ok,
+	static void call(HttpClient http, String base, long pauseNanos, AtomicBoolean stop, LongAdder ok,
 			LongAdder errors) {
 		long next = System.nanoTime();
 		while (!stop.get()) {
@@ -278,8 +284,12 @@ public final class Soak {
 	private static Map<String, String> options(String[] args) {
 		Map<String, String> options = new LinkedHashMap<>();
 		for (String arg : args) {
-			if (!arg.startsWith("--") || !arg.contains("=")) {
-				throw new IllegalArgumentException("Expected --name=value, got '" + arg + "'");
+			if (!arg.startsWith("--")) {
+				throw new IllegalArgumentException("Expected --name=value or --flag, got '" + arg + "'");
+			}
+			if (!arg.contains("=")) {
+				options.put(arg.substring(2), "true");
+				continue;
 			}
 			int equals = arg.indexOf('=');
 			options.put(arg.substring(2, equals), arg.substring(equals + 1));

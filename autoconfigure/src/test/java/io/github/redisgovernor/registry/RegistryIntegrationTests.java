@@ -247,7 +247,8 @@ class RegistryIntegrationTests {
 			assertThat(registry.current().liveInstances()).isEqualTo(1000);
 			assertThat(registry.getEffectiveHeartbeatInterval()).isEqualTo(Duration.ofSeconds(50));
 			assertThat(registry.getEffectiveTtl()).isEqualTo(Duration.ofSeconds(150));
-			// The heartbeat that counted 1,000 already moved this member's expiry three of
+			// The heartbeat that counted 1,000 already moved this member's expiry three
+			// of
 			// the new intervals ahead: its next heartbeat may come up to 55 s later.
 			long expiresIn = (long) Double.parseDouble(this.redis.command("ZSCORE", KEY, "app/one-of-many")) - now;
 			assertThat(expiresIn).isBetween(150_000L, 150_000L + 60_000L);

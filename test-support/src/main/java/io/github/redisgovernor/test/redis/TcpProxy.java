@@ -24,10 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * try (TcpProxy proxy = TcpProxy.start(redis.port())) {
  *     // point the client at proxy.port(), then:
- *     proxy.silence();          // the peer stops answering, connections stay open
- *     proxy.dropConnections();  // every connection is closed
+ *     proxy.silence();                       // the peer stops answering, connections stay open
+ *     proxy.dropConnections();               // every connection is closed
+ *     proxy.silentFailover(standby.port());  // open connections go silent, new ones reach standby
  * }
  * }</pre>
+ * <p>
+ * The proxy only moves bytes: it does not parse Redis's protocol, so it works for any
+ * client and any TCP service on the loopback interface. Its threads are daemon threads;
+ * {@link #close()} ends them.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -44,6 +49,11 @@ public final class TcpProxy implements AutoCloseable {
 	private final CountDownLatch acceptLoopEnded = new CountDownLatch(1);
 
 	private volatile int targetPort;
+
+	/**
+	 * Counts {@link #silentFailover(int)}s: a link made in an older epoch is silenced.
+	 */
+	private int epoch;
 
 	private volatile boolean silenced;
 
@@ -77,9 +87,19 @@ public final class TcpProxy implements AutoCloseable {
 		return proxy;
 	}
 
+	/** The host that clients connect to: always {@code 127.0.0.1}. */
+	public String host() {
+		return "127.0.0.1";
+	}
+
 	/** The loopback port that clients connect to. */
 	public int port() {
 		return server.getLocalPort();
+	}
+
+	/** The loopback port that new connections are relayed to. */
+	public int targetPort() {
+		return targetPort;
 	}
 
 	/**
@@ -88,6 +108,25 @@ public final class TcpProxy implements AutoCloseable {
 	 */
 	public void retarget(int newTargetPort) {
 		this.targetPort = newTargetPort;
+	}
+
+	/**
+	 * A failover that nobody announces, as behind a load balancer or a DNS name that
+	 * moves to a promoted replica: every connection open now keeps its socket but goes
+	 * silent (nothing relayed either way, the kernel keeps acknowledging), and every
+	 * connection accepted from now on is relayed to {@code newTargetPort}. A client only
+	 * gets to the new server by giving up on its old connection and opening another.
+	 * <p>
+	 * Atomic with respect to connections being accepted meanwhile: none of them reaches
+	 * the old target unsilenced. The same as {@link #retarget(int)} followed by
+	 * {@link #silenceOpenConnections()}, without the window between the two.
+	 */
+	public void silentFailover(int newTargetPort) {
+		synchronized (links) {
+			targetPort = newTargetPort;
+			epoch++;
+			links.forEach(link -> link.silenced = true);
+		}
 	}
 
 	/**
@@ -175,11 +214,16 @@ public final class TcpProxy implements AutoCloseable {
 
 	private void relay(Socket client) {
 		Socket upstream = new Socket();
+		int port;
+		int linkEpoch;
+		synchronized (links) {
+			port = targetPort;
+			linkEpoch = epoch;
+		}
 		try {
 			client.setTcpNoDelay(true);
 			upstream.setTcpNoDelay(true);
-			upstream.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), targetPort),
-					CONNECT_TIMEOUT_MILLIS);
+			upstream.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), CONNECT_TIMEOUT_MILLIS);
 		}
 		catch (IOException e) {
 			closeQuietly(client);
@@ -187,7 +231,11 @@ public final class TcpProxy implements AutoCloseable {
 			return;
 		}
 		Link link = new Link(client, upstream);
-		links.add(link);
+		synchronized (links) {
+			// a silent failover happened while this link connected to the old target
+			link.silenced = linkEpoch != epoch;
+			links.add(link);
+		}
 		try {
 			threads.execute(() -> pump(link, client, upstream));
 			threads.execute(() -> pump(link, upstream, client));

@@ -274,6 +274,14 @@ public final class RedisServer implements AutoCloseable {
 		return "redis://" + HOST + ":" + port;
 	}
 
+	/**
+	 * The {@code requirepass} given to the builder, or {@code null}; for
+	 * {@link RedisServerProperties} only, so that no public method hands it out.
+	 */
+	String password() {
+		return password;
+	}
+
 	/** The pid of the current (or last) redis-server process, or -1 for a container. */
 	public long pid() {
 		return pid;

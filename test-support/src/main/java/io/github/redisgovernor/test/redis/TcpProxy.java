@@ -73,6 +73,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	/**
 	 * Starts a proxy on a free loopback port that relays to {@code 127.0.0.1:targetPort}.
+	 * @param targetPort the loopback port to relay to
+	 * @return the started proxy
 	 */
 	public static TcpProxy start(int targetPort) {
 		ServerSocket server;
@@ -87,17 +89,26 @@ public final class TcpProxy implements AutoCloseable {
 		return proxy;
 	}
 
-	/** The host that clients connect to: always {@code 127.0.0.1}. */
+	/**
+	 * The host that clients connect to: always {@code 127.0.0.1}.
+	 * @return {@code 127.0.0.1}
+	 */
 	public String host() {
 		return "127.0.0.1";
 	}
 
-	/** The loopback port that clients connect to. */
+	/**
+	 * The loopback port that clients connect to.
+	 * @return the port
+	 */
 	public int port() {
 		return server.getLocalPort();
 	}
 
-	/** The loopback port that new connections are relayed to. */
+	/**
+	 * The loopback port that new connections are relayed to.
+	 * @return the target port
+	 */
 	public int targetPort() {
 		return targetPort;
 	}
@@ -105,6 +116,7 @@ public final class TcpProxy implements AutoCloseable {
 	/**
 	 * Relays connections accepted from now on to the new port; open connections are not
 	 * moved.
+	 * @param newTargetPort the loopback port to relay new connections to
 	 */
 	public void retarget(int newTargetPort) {
 		this.targetPort = newTargetPort;
@@ -120,6 +132,7 @@ public final class TcpProxy implements AutoCloseable {
 	 * Atomic with respect to connections being accepted meanwhile: none of them reaches
 	 * the old target unsilenced. The same as {@link #retarget(int)} followed by
 	 * {@link #silenceOpenConnections()}, without the window between the two.
+	 * @param newTargetPort the loopback port of the server failed over to
 	 */
 	public void silentFailover(int newTargetPort) {
 		synchronized (links) {
@@ -159,7 +172,10 @@ public final class TcpProxy implements AutoCloseable {
 		links.forEach(Link::close);
 	}
 
-	/** The number of relayed connections that are open. */
+	/**
+	 * The number of relayed connections that are open.
+	 * @return the number of open connections
+	 */
 	public int activeConnections() {
 		return links.size();
 	}

@@ -61,6 +61,29 @@ class RedisServerPropertiesTests {
 	}
 
 	@Test
+	void sentinelSetGivesTheMasterNameAndTheSentinelsThroughWhichAClientFindsTheMaster() {
+		try (RedisSentinelSet set = RedisSentinelSet.builder().replicas(0).sentinels(1).start()) {
+			Map<String, Object> properties = registered((registry) -> RedisServerProperties.register(registry, set));
+
+			assertThat(properties).containsExactly(Map.entry("spring.data.redis.sentinel.master", "mymaster"),
+					Map.entry("spring.data.redis.sentinel.nodes", set.sentinelNodes()));
+			String[] node = ((String) properties.get("spring.data.redis.sentinel.nodes")).split(":");
+			RedisClient client = RedisClient.create(
+					RedisURI.Builder
+						.sentinel(node[0], Integer.parseInt(node[1]),
+								(String) properties.get("spring.data.redis.sentinel.master"))
+						.build());
+			try (StatefulRedisConnection<String, String> connection = client.connect()) {
+				connection.sync().set("found", "through the Sentinel");
+			}
+			finally {
+				client.shutdown();
+			}
+			assertThat(set.master().command("GET", "found")).isEqualTo("through the Sentinel");
+		}
+	}
+
+	@Test
 	void passwordsAreEncodedAndOneWithAColonGoesWithTheDefaultUser() {
 		String url = RedisServerProperties.url("127.0.0.1", 6380, "p@ss:w rd%");
 		assertThat(url).isEqualTo("redis://default:p%40ss%3Aw%20rd%25@127.0.0.1:6380");

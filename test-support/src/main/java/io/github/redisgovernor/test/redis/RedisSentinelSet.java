@@ -70,12 +70,16 @@ public final class RedisSentinelSet implements AutoCloseable {
 
 	/**
 	 * Starts a set with the defaults: 1 replica, 3 Sentinels, master {@code mymaster}.
+	 * @return the started set
 	 */
 	public static RedisSentinelSet start() {
 		return builder().start();
 	}
 
-	/** A builder for a set with other sizes, names or Sentinel timings. */
+	/**
+	 * A builder for a set with other sizes, names or Sentinel timings.
+	 * @return a builder with the defaults
+	 */
 	public static Builder builder() {
 		return new Builder();
 	}
@@ -100,7 +104,11 @@ public final class RedisSentinelSet implements AutoCloseable {
 		private Builder() {
 		}
 
-		/** The name the Sentinels monitor the master under (default {@code mymaster}). */
+		/**
+		 * The name the Sentinels monitor the master under (default {@code mymaster}).
+		 * @param masterName the master name
+		 * @return this builder
+		 */
 		public Builder masterName(String masterName) {
 			Objects.requireNonNull(masterName, "masterName");
 			if (!masterName.matches("[A-Za-z0-9._-]+")) {
@@ -111,7 +119,11 @@ public final class RedisSentinelSet implements AutoCloseable {
 			return this;
 		}
 
-		/** How many replicas of the master to start (default 1); 0 allows no failover. */
+		/**
+		 * How many replicas of the master to start (default 1); 0 allows no failover.
+		 * @param replicas the number of replicas
+		 * @return this builder
+		 */
 		public Builder replicas(int replicas) {
 			if (replicas < 0) {
 				throw new IllegalArgumentException("replicas must not be negative: " + replicas);
@@ -120,7 +132,11 @@ public final class RedisSentinelSet implements AutoCloseable {
 			return this;
 		}
 
-		/** How many Sentinels to start (default 3). */
+		/**
+		 * How many Sentinels to start (default 3).
+		 * @param sentinels the number of Sentinels
+		 * @return this builder
+		 */
 		public Builder sentinels(int sentinels) {
 			if (sentinels < 1) {
 				throw new IllegalArgumentException("at least one Sentinel is needed: " + sentinels);
@@ -132,6 +148,8 @@ public final class RedisSentinelSet implements AutoCloseable {
 		/**
 		 * How many Sentinels must agree that the master is down before a failover starts
 		 * on its own; by default a majority of them.
+		 * @param quorum the number of Sentinels that must agree
+		 * @return this builder
 		 */
 		public Builder quorum(int quorum) {
 			if (quorum < 1) {
@@ -144,6 +162,8 @@ public final class RedisSentinelSet implements AutoCloseable {
 		/**
 		 * Sentinel's {@code down-after-milliseconds}: how long the master may not answer
 		 * before a Sentinel deems it down (default 2 s, far below Redis's 30 s).
+		 * @param downAfter the {@code down-after-milliseconds} of the Sentinels
+		 * @return this builder
 		 */
 		public Builder downAfter(Duration downAfter) {
 			this.downAfter = positive(downAfter, "downAfter");
@@ -154,6 +174,8 @@ public final class RedisSentinelSet implements AutoCloseable {
 		 * Sentinel's {@code failover-timeout} (default 10 s, far below Redis's 3 min):
 		 * how long a failover may take, and twice that before the same master is failed
 		 * over again on its own.
+		 * @param failoverTimeout the {@code failover-timeout} of the Sentinels
+		 * @return this builder
 		 */
 		public Builder failoverTimeout(Duration failoverTimeout) {
 			this.failoverTimeout = positive(failoverTimeout, "failoverTimeout");
@@ -163,6 +185,8 @@ public final class RedisSentinelSet implements AutoCloseable {
 		/**
 		 * How long {@link #start()} and {@link RedisSentinelSet#failover()} may wait for
 		 * the set to settle before they throw (default 30 s). Only a guard against hangs.
+		 * @param timeout the longest wait
+		 * @return this builder
 		 */
 		public Builder timeout(Duration timeout) {
 			this.timeout = positive(timeout, "timeout");
@@ -172,6 +196,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 		/**
 		 * Starts the master, the replicas and the Sentinels, and waits until they all
 		 * know each other.
+		 * @return the started set
 		 * @throws IllegalStateException when a process does not start or the set does not
 		 * come together within the timeout; the message names what is missing
 		 */
@@ -200,7 +225,10 @@ public final class RedisSentinelSet implements AutoCloseable {
 
 	}
 
-	/** The name the Sentinels monitor the master under. */
+	/**
+	 * The name the Sentinels monitor the master under.
+	 * @return the master name
+	 */
 	public String masterName() {
 		return masterName;
 	}
@@ -209,17 +237,24 @@ public final class RedisSentinelSet implements AutoCloseable {
 	 * The server started as the master. After a {@link #failover()} it is a replica (once
 	 * the Sentinels have turned it into one); {@link #currentMaster()} is the master
 	 * then.
+	 * @return the server started as the master
 	 */
 	public RedisServer master() {
 		return master;
 	}
 
-	/** The servers started as replicas, in start order. */
+	/**
+	 * The servers started as replicas, in start order.
+	 * @return the replicas, a copy
+	 */
 	public List<RedisServer> replicas() {
 		return List.copyOf(replicas);
 	}
 
-	/** The master and the replicas, as started. */
+	/**
+	 * The master and the replicas, as started.
+	 * @return the master, then the replicas
+	 */
 	public List<RedisServer> dataNodes() {
 		List<RedisServer> nodes = new ArrayList<>();
 		nodes.add(master);
@@ -227,7 +262,10 @@ public final class RedisSentinelSet implements AutoCloseable {
 		return nodes;
 	}
 
-	/** The Sentinels, in start order. */
+	/**
+	 * The Sentinels, in start order.
+	 * @return the Sentinels, a copy
+	 */
 	public List<RedisServer> sentinels() {
 		return List.copyOf(sentinels);
 	}
@@ -235,6 +273,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 	/**
 	 * The Sentinels as {@code 127.0.0.1:port,...}, the form of
 	 * {@code spring.data.redis.sentinel.nodes}.
+	 * @return the Sentinels' addresses, comma-separated
 	 */
 	public String sentinelNodes() {
 		return sentinels.stream().map(s -> s.host() + ":" + s.port()).collect(Collectors.joining(","));
@@ -243,6 +282,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 	/**
 	 * The data node that the first answering Sentinel names as master
 	 * ({@code SENTINEL GET-MASTER-ADDR-BY-NAME}).
+	 * @return the current master
 	 * @throws IllegalStateException when no Sentinel answers or the address is none of
 	 * this set's nodes
 	 */

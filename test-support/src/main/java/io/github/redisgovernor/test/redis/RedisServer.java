@@ -43,21 +43,32 @@ import org.slf4j.LoggerFactory;
 /**
  * A real redis-server on a loopback port, for tests.
  *
+ * <pre class="code">
+ * try (RedisServer redis = RedisServer.start()) {
+ *     // connect to redis.host():redis.port(), then:
+ *     redis.pause();    // SIGSTOP: connections are accepted, nothing answers
+ *     redis.resume();
+ *     redis.restart();  // same port, same configuration, no data
+ * }
+ * </pre>
  * <p>
  * The binary is, in order: {@code $REDIS_SERVER_BIN} or {@code redis-server} on the
- * {@code
- * PATH}; the static binary inside the {@code org.signal:embedded-redis} jar; a
- * {@code redis:7.4} container when Testcontainers and a Docker engine are available.
- * Setting the system property {@code redis.governor.fixture.source} or the environment
- * variable {@code
- * REDIS_GOVERNOR_FIXTURE_SOURCE} to {@code path}, {@code embedded} or
+ * {@code PATH}; the static binary inside the {@code org.signal:embedded-redis} jar (Linux
+ * and macOS, x86-64 and arm64; a dependency of this kit, so nothing needs installing); a
+ * {@code redis:7.4} container when Testcontainers is on the class path and a Docker
+ * engine is available. Testcontainers is an optional dependency of this kit: a test that
+ * wants the container adds {@code org.testcontainers:testcontainers} itself, and no
+ * Testcontainers class is loaded otherwise. Setting the system property
+ * {@code redis.governor.fixture.source} or the environment variable
+ * {@code REDIS_GOVERNOR_FIXTURE_SOURCE} to {@code path}, {@code embedded} or
  * {@code testcontainers} forces one source.
  *
  * <p>
  * The admin methods ({@link #command}, {@link #info}, {@link #clientList}, ...) open a
  * connection named {@value #ADMIN_CLIENT_NAME} for each call and close it before
  * returning, so they leave nothing behind in {@code CLIENT LIST}. Processes that are not
- * closed are killed when the JVM exits.
+ * closed are killed when the JVM exits, after a grace period of up to 10 s in which other
+ * shutdown hooks (a Spring context's) may close them.
  */
 public final class RedisServer implements AutoCloseable {
 
@@ -144,12 +155,18 @@ public final class RedisServer implements AutoCloseable {
 		this.sentinelConfig = builder.sentinelConfig;
 	}
 
-	/** Starts a server on a free loopback port, without a password. */
+	/**
+	 * Starts a server on a free loopback port, without a password.
+	 * @return the started server
+	 */
 	public static RedisServer start() {
 		return builder().start();
 	}
 
-	/** A builder for a server with a fixed port, a password or extra configuration. */
+	/**
+	 * A builder for a server with a fixed port, a password or extra configuration.
+	 * @return a builder with the defaults
+	 */
 	public static Builder builder() {
 		return new Builder();
 	}
@@ -172,7 +189,11 @@ public final class RedisServer implements AutoCloseable {
 		private Builder() {
 		}
 
-		/** The loopback port to listen on; 0 (the default) picks a free one. */
+		/**
+		 * The loopback port to listen on; 0 (the default) picks a free one.
+		 * @param port the port, or 0
+		 * @return this builder
+		 */
 		public Builder port(int port) {
 			if (port < 0 || port > 65535) {
 				throw new IllegalArgumentException("port out of range: " + port);
@@ -181,7 +202,11 @@ public final class RedisServer implements AutoCloseable {
 			return this;
 		}
 
-		/** Sets {@code requirepass}; the admin methods authenticate with it. */
+		/**
+		 * Sets {@code requirepass}; the admin methods authenticate with it.
+		 * @param password the password
+		 * @return this builder
+		 */
 		public Builder password(String password) {
 			this.password = Objects.requireNonNull(password, "password");
 			return this;
@@ -191,6 +216,9 @@ public final class RedisServer implements AutoCloseable {
 		 * Adds a startup configuration directive, e.g.
 		 * {@code config("maxclients", "50")}; may be called repeatedly. Port, bind
 		 * address, files and password are set by the fixture.
+		 * @param key the directive
+		 * @param value its value
+		 * @return this builder
 		 */
 		public Builder config(String key, String value) {
 			String directive = Objects.requireNonNull(key, "key").replaceFirst("^--", "");
@@ -202,7 +230,11 @@ public final class RedisServer implements AutoCloseable {
 			return this;
 		}
 
-		/** A label for log lines and error messages. */
+		/**
+		 * A label for log lines and error messages.
+		 * @param name the label
+		 * @return this builder
+		 */
 		public Builder name(String name) {
 			this.name = Objects.requireNonNull(name, "name");
 			return this;
@@ -211,6 +243,8 @@ public final class RedisServer implements AutoCloseable {
 		/**
 		 * How long an admin method may take, connecting included, before it throws
 		 * (default 5 s).
+		 * @param timeout the timeout of one admin call
+		 * @return this builder
 		 */
 		public Builder adminTimeout(Duration timeout) {
 			if (timeout.isNegative() || timeout.isZero()) {
@@ -233,6 +267,7 @@ public final class RedisServer implements AutoCloseable {
 
 		/**
 		 * Starts the server and waits until it answers PING.
+		 * @return the started server
 		 * @throws IllegalStateException when no redis-server is available or it does not
 		 * start
 		 */
@@ -259,32 +294,58 @@ public final class RedisServer implements AutoCloseable {
 
 	}
 
-	/** The host to connect to: always {@code 127.0.0.1}. */
+	/**
+	 * The host to connect to: always {@code 127.0.0.1}.
+	 * @return {@code 127.0.0.1}
+	 */
 	public String host() {
 		return HOST;
 	}
 
-	/** The port; it stays the same across {@link #restart()}. */
+	/**
+	 * The port; it stays the same across {@link #restart()}.
+	 * @return the port
+	 */
 	public int port() {
 		return port;
 	}
 
-	/** {@code redis://127.0.0.1:<port>}; never contains the password. */
+	/**
+	 * {@code redis://127.0.0.1:<port>}; never contains the password.
+	 * @return the URI, without credentials
+	 */
 	public String uri() {
 		return "redis://" + HOST + ":" + port;
 	}
 
-	/** The pid of the current (or last) redis-server process, or -1 for a container. */
+	/**
+	 * The {@code requirepass} given to the builder, or {@code null}; for
+	 * {@link RedisServerProperties} only, so that no public method hands it out.
+	 */
+	String password() {
+		return password;
+	}
+
+	/**
+	 * The pid of the current (or last) redis-server process, or -1 for a container.
+	 * @return the pid, or -1
+	 */
 	public long pid() {
 		return pid;
 	}
 
-	/** The {@code redis_version} the server reports in {@code INFO server}. */
+	/**
+	 * The {@code redis_version} the server reports in {@code INFO server}.
+	 * @return the version, e.g. {@code 7.0.15}
+	 */
 	public String version() {
 		return version;
 	}
 
-	/** Where the redis-server binary came from. */
+	/**
+	 * Where the redis-server binary came from.
+	 * @return the source of the binary
+	 */
 	public Source source() {
 		return launcher.source();
 	}
@@ -364,30 +425,45 @@ public final class RedisServer implements AutoCloseable {
 	/**
 	 * Whether the server process (or container) is alive; a paused server counts as
 	 * running.
+	 * @return whether the process or container is alive
 	 */
 	public boolean isRunning() {
 		RedisInstance current = instance;
 		return current != null && current.isAlive();
 	}
 
-	/** {@code CONFIG SET key value}. */
+	/**
+	 * {@code CONFIG SET key value}.
+	 * @param key the parameter
+	 * @param value its new value
+	 */
 	public void configSet(String key, String value) {
 		admin("CONFIG SET " + key, commands -> commands.configSet(key, value));
 	}
 
 	/**
 	 * {@code CONFIG GET key}: the value, or {@code null} when there is no such parameter.
+	 * @param key the parameter
+	 * @return its value, or {@code null}
 	 */
 	public String configGet(String key) {
 		return admin("CONFIG GET " + key, commands -> commands.configGet(key)).get(key);
 	}
 
-	/** The raw text of {@code INFO section}, e.g. {@code info("clients")}. */
+	/**
+	 * The raw text of {@code INFO section}, e.g. {@code info("clients")}.
+	 * @param section the section, e.g. {@code clients}
+	 * @return the reply as text
+	 */
 	public String info(String section) {
 		return admin("INFO " + section, commands -> commands.info(section));
 	}
 
-	/** The {@code key:value} lines of {@code INFO section}, in order. */
+	/**
+	 * The {@code key:value} lines of {@code INFO section}, in order.
+	 * @param section the section, e.g. {@code clients}
+	 * @return the fields by name
+	 */
 	public Map<String, String> infoMap(String section) {
 		Map<String, String> values = new LinkedHashMap<>();
 		info(section).lines().filter(line -> !line.isBlank() && !line.startsWith("#")).forEach(line -> {
@@ -404,6 +480,7 @@ public final class RedisServer implements AutoCloseable {
 	 * {@code name}, {@code
 	 * cmd}, ...). It includes the admin connection making this call, named
 	 * {@value #ADMIN_CLIENT_NAME}.
+	 * @return one map of fields per connection
 	 */
 	public List<Map<String, String>> clientList() {
 		String reply = admin("CLIENT LIST", RedisAsyncCommands::clientList);
@@ -426,6 +503,8 @@ public final class RedisServer implements AutoCloseable {
 	 * the reply as text: a string or number as itself, a nil reply as {@code null}, an
 	 * array as one element per line (nested arrays as {@code [a, b]}, nil elements as
 	 * {@code (nil)}).
+	 * @param args the command name and its arguments
+	 * @return the reply as text
 	 * @throws RedisCommandExecutionException when the server replies with an error
 	 */
 	public String command(String... args) {

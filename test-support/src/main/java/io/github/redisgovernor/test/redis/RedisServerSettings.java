@@ -35,6 +35,7 @@ public @interface RedisServerSettings {
 	/**
 	 * Which server of the test class; also the label in the fixture's log lines and error
 	 * messages.
+	 * @return the server's name
 	 */
 	String name() default RedisServerExtension.DEFAULT_NAME;
 
@@ -42,12 +43,14 @@ public @interface RedisServerSettings {
 	 * Startup configuration directives as name and value pairs, e.g.
 	 * {@code {"maxclients", "20", "maxmemory", "10mb"}}; see
 	 * {@link RedisServer.Builder#config(String, String)}.
+	 * @return name and value pairs
 	 */
 	String[] config() default {};
 
 	/**
 	 * {@code requirepass}; empty (the default) for none. See
 	 * {@link RedisServer.Builder#password(String)}.
+	 * @return the password, or empty for none
 	 */
 	String password() default "";
 

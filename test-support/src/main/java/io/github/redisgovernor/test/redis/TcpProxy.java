@@ -24,10 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <pre>{@code
  * try (TcpProxy proxy = TcpProxy.start(redis.port())) {
  *     // point the client at proxy.port(), then:
- *     proxy.silence();          // the peer stops answering, connections stay open
- *     proxy.dropConnections();  // every connection is closed
+ *     proxy.silence();                       // the peer stops answering, connections stay open
+ *     proxy.dropConnections();               // every connection is closed
+ *     proxy.silentFailover(standby.port());  // open connections go silent, new ones reach standby
  * }
  * }</pre>
+ * <p>
+ * The proxy only moves bytes: it does not parse Redis's protocol, so it works for any
+ * client and any TCP service on the loopback interface. Its threads are daemon threads;
+ * {@link #close()} ends them.
  */
 public final class TcpProxy implements AutoCloseable {
 
@@ -44,6 +49,11 @@ public final class TcpProxy implements AutoCloseable {
 	private final CountDownLatch acceptLoopEnded = new CountDownLatch(1);
 
 	private volatile int targetPort;
+
+	/**
+	 * Counts {@link #silentFailover(int)}s: a link made in an older epoch is silenced.
+	 */
+	private int epoch;
 
 	private volatile boolean silenced;
 
@@ -63,6 +73,8 @@ public final class TcpProxy implements AutoCloseable {
 
 	/**
 	 * Starts a proxy on a free loopback port that relays to {@code 127.0.0.1:targetPort}.
+	 * @param targetPort the loopback port to relay to
+	 * @return the started proxy
 	 */
 	public static TcpProxy start(int targetPort) {
 		ServerSocket server;
@@ -77,17 +89,57 @@ public final class TcpProxy implements AutoCloseable {
 		return proxy;
 	}
 
-	/** The loopback port that clients connect to. */
+	/**
+	 * The host that clients connect to: always {@code 127.0.0.1}.
+	 * @return {@code 127.0.0.1}
+	 */
+	public String host() {
+		return "127.0.0.1";
+	}
+
+	/**
+	 * The loopback port that clients connect to.
+	 * @return the port
+	 */
 	public int port() {
 		return server.getLocalPort();
 	}
 
 	/**
+	 * The loopback port that new connections are relayed to.
+	 * @return the target port
+	 */
+	public int targetPort() {
+		return targetPort;
+	}
+
+	/**
 	 * Relays connections accepted from now on to the new port; open connections are not
 	 * moved.
+	 * @param newTargetPort the loopback port to relay new connections to
 	 */
 	public void retarget(int newTargetPort) {
 		this.targetPort = newTargetPort;
+	}
+
+	/**
+	 * A failover that nobody announces, as behind a load balancer or a DNS name that
+	 * moves to a promoted replica: every connection open now keeps its socket but goes
+	 * silent (nothing relayed either way, the kernel keeps acknowledging), and every
+	 * connection accepted from now on is relayed to {@code newTargetPort}. A client only
+	 * gets to the new server by giving up on its old connection and opening another.
+	 * <p>
+	 * Atomic with respect to connections being accepted meanwhile: none of them reaches
+	 * the old target unsilenced. The same as {@link #retarget(int)} followed by
+	 * {@link #silenceOpenConnections()}, without the window between the two.
+	 * @param newTargetPort the loopback port of the server failed over to
+	 */
+	public void silentFailover(int newTargetPort) {
+		synchronized (links) {
+			targetPort = newTargetPort;
+			epoch++;
+			links.forEach(link -> link.silenced = true);
+		}
 	}
 
 	/**
@@ -120,7 +172,10 @@ public final class TcpProxy implements AutoCloseable {
 		links.forEach(Link::close);
 	}
 
-	/** The number of relayed connections that are open. */
+	/**
+	 * The number of relayed connections that are open.
+	 * @return the number of open connections
+	 */
 	public int activeConnections() {
 		return links.size();
 	}
@@ -175,11 +230,16 @@ public final class TcpProxy implements AutoCloseable {
 
 	private void relay(Socket client) {
 		Socket upstream = new Socket();
+		int port;
+		int linkEpoch;
+		synchronized (links) {
+			port = targetPort;
+			linkEpoch = epoch;
+		}
 		try {
 			client.setTcpNoDelay(true);
 			upstream.setTcpNoDelay(true);
-			upstream.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), targetPort),
-					CONNECT_TIMEOUT_MILLIS);
+			upstream.connect(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), port), CONNECT_TIMEOUT_MILLIS);
 		}
 		catch (IOException e) {
 			closeQuietly(client);
@@ -187,7 +247,11 @@ public final class TcpProxy implements AutoCloseable {
 			return;
 		}
 		Link link = new Link(client, upstream);
-		links.add(link);
+		synchronized (links) {
+			// a silent failover happened while this link connected to the old target
+			link.silenced = linkEpoch != epoch;
+			links.add(link);
+		}
 		try {
 			threads.execute(() -> pump(link, client, upstream));
 			threads.execute(() -> pump(link, upstream, client));

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +33,9 @@ class LauncherResolverTests {
 	private static final String ARCH = System.getProperty("os.arch");
 
 	private static final Supplier<String> NO_DOCKER = () -> "no Docker engine available";
+
+	/** Testcontainers on the class path and a Docker engine: no problem. */
+	private static final Supplier<String> DOCKER = () -> null;
 
 	@TempDir
 	Path tempDir;
@@ -101,6 +107,43 @@ class LauncherResolverTests {
 	}
 
 	@Test
+	void aContainerIsTheLastResortWhenDockerIsAvailable() {
+		Launcher launcher = resolver("Windows 11", "amd64", DOCKER).resolve();
+
+		assertThat(launcher).isInstanceOf(ContainerLauncher.class);
+		assertThat(launcher.source()).isEqualTo(RedisServer.Source.TESTCONTAINERS);
+		assertThat(launcher.description()).isEqualTo("redis:7.4 container");
+	}
+
+	@Test
+	void aContainerIsNotUsedWhileABinaryIsThereUnlessForced() throws IOException {
+		env.put("PATH", fakeRedisServer(tempDir.resolve("bin")).getParent().toString());
+		assertThat(resolver(OS, ARCH, DOCKER).resolve().source()).isEqualTo(RedisServer.Source.PATH);
+
+		env.put(LauncherResolver.SOURCE_ENV, "testcontainers");
+		assertThat(resolver(OS, ARCH, DOCKER).resolve()).isInstanceOf(ContainerLauncher.class);
+	}
+
+	@Test
+	void withoutTestcontainersOnTheClassPathNoContainerIsTriedAndNoClassOfItLoaded() throws Exception {
+		// This module's tests have Testcontainers (an optional dependency); a user's
+		// tests
+		// need not. A class loader with only the kit's own classes stands for theirs.
+		URL kitClasses = LauncherResolver.class.getProtectionDomain().getCodeSource().getLocation();
+		try (URLClassLoader withoutTestcontainers = new URLClassLoader(new URL[] { kitClasses },
+				ClassLoader.getPlatformClassLoader())) {
+			Class<?> resolver = Class.forName(LauncherResolver.class.getName(), true, withoutTestcontainers);
+			Method problem = resolver.getDeclaredMethod("testcontainersProblem");
+			problem.setAccessible(true);
+
+			assertThat(problem.invoke(null)).isEqualTo("org.testcontainers:testcontainers is not on the class path");
+			assertThatThrownBy(
+					() -> Class.forName("org.testcontainers.DockerClientFactory", false, withoutTestcontainers))
+				.isInstanceOf(ClassNotFoundException.class);
+		}
+	}
+
+	@Test
 	void anUnknownForcedSourceIsRejected() {
 		properties.put(LauncherResolver.SOURCE_PROPERTY, "docker");
 		assertThatThrownBy(() -> resolver(OS, ARCH).resolve()).isInstanceOf(IllegalStateException.class)
@@ -167,7 +210,11 @@ class LauncherResolverTests {
 	}
 
 	private LauncherResolver resolver(String os, String arch) {
-		return new LauncherResolver(env::get, properties::get, os, arch, tempDir.resolve("cache"), NO_DOCKER);
+		return resolver(os, arch, NO_DOCKER);
+	}
+
+	private LauncherResolver resolver(String os, String arch, Supplier<String> containerProblem) {
+		return new LauncherResolver(env::get, properties::get, os, arch, tempDir.resolve("cache"), containerProblem);
 	}
 
 	private static Path fakeRedisServer(Path dir) throws IOException {

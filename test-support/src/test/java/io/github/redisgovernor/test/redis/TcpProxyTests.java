@@ -115,6 +115,27 @@ class TcpProxyTests {
 	}
 
 	@Test
+	void silentFailoverSilencesOpenConnectionsAndMovesNewOnes() {
+		try (RedisServer standby = RedisServer.builder().name("standby").start()) {
+			server.command("SET", "who", "old");
+			standby.command("SET", "who", "standby");
+			try (StatefulRedisConnection<String, String> old = client.connect()) {
+				assertThat(old.sync().get("who")).isEqualTo("old");
+
+				proxy.silentFailover(standby.port());
+
+				assertThat(proxy.targetPort()).isEqualTo(standby.port());
+				assertThatThrownBy(() -> old.sync().get("who")).isInstanceOf(RedisCommandTimeoutException.class);
+				assertThat(old.isOpen()).isTrue();
+				try (StatefulRedisConnection<String, String> fresh = client.connect()) {
+					assertThat(fresh.sync().get("who")).isEqualTo("standby");
+				}
+				assertThat(old.isOpen()).isTrue();
+			}
+		}
+	}
+
+	@Test
 	void dropConnectionsClosesBothSides() {
 		try (StatefulRedisConnection<String, String> connection = client.connect()) {
 			connection.sync().clientSetname("doomed");

@@ -2,6 +2,8 @@ package io.github.redisgovernor.registry;
 
 import java.time.Instant;
 
+import io.github.redisgovernor.client.InstanceIdentity;
+
 /**
  * An instance of the fleet whose registry entry has not expired. Each entry expires one
  * ttl after the instance's last heartbeat, by the ttl that instance uses.
@@ -28,7 +30,9 @@ public record LiveInstance(String application, String instanceId, Instant expire
 	 * @return {@code <application>:<instance-id>}
 	 */
 	public String clientName() {
-		return this.application + ":" + this.instanceId;
+		// A member written by hand without '/' names no governed connection.
+		return this.instanceId.isEmpty() ? this.application
+				: new InstanceIdentity(this.application, this.instanceId).getClientName();
 	}
 
 }

@@ -44,9 +44,7 @@ public record ClientListSummary(long total, long unnamed, List<Group> byName, Li
 	 * @return the summary
 	 */
 	public static ClientListSummary parse(String clientList, Instant readAt, Set<String> governedNames) {
-		ClientListSummary summary = parse(clientList, readAt);
-		return new ClientListSummary(summary.total(), summary.unnamed(), summary.byName(), summary.byAddress(),
-				summary.unnamedByAddress(), readAt, null, ClientMix.classify(clientList, governedNames, readAt));
+		return parse(clientList, readAt, ClientMix.classify(clientList, governedNames, readAt));
 	}
 
 	/**
@@ -56,6 +54,10 @@ public record ClientListSummary(long total, long unnamed, List<Group> byName, Li
 	 * @return the summary
 	 */
 	public static ClientListSummary parse(String clientList, Instant readAt) {
+		return parse(clientList, readAt, ClientMix.classify(clientList, Set.of(), readAt));
+	}
+
+	private static ClientListSummary parse(String clientList, Instant readAt, ClientMix kinds) {
 		Map<String, Long> byName = new HashMap<>();
 		Map<String, Long> byAddress = new HashMap<>();
 		Map<String, Long> unnamedByAddress = new HashMap<>();
@@ -84,7 +86,7 @@ public record ClientListSummary(long total, long unnamed, List<Group> byName, Li
 			}
 		}
 		return new ClientListSummary(total, unnamed, groups(byName), groups(byAddress), groups(unnamedByAddress),
-				readAt, null, ClientMix.classify(clientList, Set.of(), readAt));
+				readAt, null, kinds);
 	}
 
 	/** {@code 10.0.1.17:53122} and {@code [::1]:53122} without the port. */

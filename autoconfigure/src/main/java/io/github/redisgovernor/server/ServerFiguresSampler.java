@@ -437,18 +437,38 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 * sampler samples at the sample interval anyway.
 	 */
 	private void scheduleFastSample() {
+		scheduleFastSample(this.fastSampleInterval.toNanos());
+	}
+
+	private void scheduleFastSample(long delayNanos) {
 		if (this.figures.sampledBy() != null || !isUnsettled() || !this.running || !this.scheduler.isAvailable()) {
 			return;
 		}
 		synchronized (this.fastMonitor) {
-			if (this.fastSample != null && !this.fastSample.isDone()) {
+			if (this.fastSample != null) {
 				return;
 			}
-			this.fastSample = this.scheduler.schedule(() -> {
-				if (this.running && System.nanoTime() - this.lastSampleNanos >= this.fastSampleInterval.toNanos() / 2) {
-					sampleNow();
-				}
-			}, this.fastSampleInterval);
+			this.fastSample = this.scheduler.schedule(this::fastSample, Duration.ofNanos(delayNanos));
+		}
+	}
+
+	private void fastSample() {
+		// Cleared before the sample is sent: its reply may arrive (and schedule the next
+		// one) before this task returns.
+		synchronized (this.fastMonitor) {
+			this.fastSample = null;
+		}
+		if (!this.running) {
+			return;
+		}
+		long interval = this.fastSampleInterval.toNanos();
+		long since = System.nanoTime() - this.lastSampleNanos;
+		if (since >= interval / 2) {
+			sampleNow();
+		}
+		else {
+			// A heartbeat's sample came in meanwhile: the next fast one follows it.
+			scheduleFastSample(interval - since);
 		}
 	}
 

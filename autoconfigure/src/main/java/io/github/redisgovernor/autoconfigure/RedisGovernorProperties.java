@@ -260,7 +260,7 @@ public class RedisGovernorProperties implements InitializingBean {
 	private void checkAccounting(PropertyChecks checks) {
 		checks.hashTagged("registry.key", this.registry.key, "{redis-governor}:instances");
 		checks.positive("registry.heartbeat-interval", this.registry.heartbeatInterval, "10s");
-		checks.atLeastRate("registry.fleet-heartbeat-rate", this.registry.fleetHeartbeatRate, "20");
+		checks.atLeastRate("registry.fleet-heartbeat-rate", this.registry.fleetHeartbeatRate, "10");
 		checks.positive("registry.ttl", this.registry.ttl, "60s");
 		checks.longerThan("registry.ttl", this.registry.ttl, "registry.heartbeat-interval",
 				this.registry.heartbeatInterval, "60s");
@@ -502,7 +502,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		 * stretches its heartbeat interval to (live instances / this rate) when that is
 		 * longer than 'heartbeat-interval'.
 		 */
-		private double fleetHeartbeatRate = 20;
+		private double fleetHeartbeatRate = 10;
 
 		/**
 		 * Shortest time after which an instance that stopped heartbeating no longer

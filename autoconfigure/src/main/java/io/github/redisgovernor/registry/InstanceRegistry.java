@@ -88,7 +88,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 	/**
 	 * The default of the most heartbeats per second a whole fleet sends to one server.
 	 */
-	public static final double DEFAULT_FLEET_HEARTBEAT_RATE = 20;
+	public static final double DEFAULT_FLEET_HEARTBEAT_RATE = 10;
 
 	private static final Log logger = LogFactory.getLog(InstanceRegistry.class);
 

@@ -53,7 +53,7 @@ class ConfigurationMetadataTests {
 	void accountingDefaultsAreLockedDown() {
 		assertThat(all.get("redis.governor.registry.key").getDefaultValue()).isEqualTo("{redis-governor}:instances");
 		assertThat(all.get("redis.governor.registry.heartbeat-interval").getDefaultValue()).isEqualTo("10s");
-		assertThat(all.get("redis.governor.registry.fleet-heartbeat-rate").getDefaultValue()).isEqualTo(20);
+		assertThat(all.get("redis.governor.registry.fleet-heartbeat-rate").getDefaultValue()).isEqualTo(10);
 		assertThat(all.get("redis.governor.registry.ttl").getDefaultValue()).isEqualTo("60s");
 		assertThat(all.get("redis.governor.server.sample-interval").getDefaultValue()).isEqualTo("2s");
 		assertThat(all.get("redis.governor.server.client-list-interval").getDefaultValue()).isEqualTo("60s");

@@ -55,7 +55,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * {@code --seconds}, each followed (outside the CPU window) by a latency probe.
  * <p>
  * The heartbeat interval follows the fleet: at the defaults each instance heartbeats
- * every {@code max(10 s, instances / 20 per s)}, 500 s at 10,000 instances, and a fleet
+ * every {@code max(10 s, instances / 10 per s)}, 1,000 s at 10,000 instances, and a fleet
  * that starts together takes about one such interval to spread its heartbeats (each
  * instance learns the fleet's size at a heartbeat and then picks a random point within
  * the new interval). Stopping and starting the governor for every round would cost one

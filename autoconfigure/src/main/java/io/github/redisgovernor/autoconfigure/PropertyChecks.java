@@ -133,6 +133,18 @@ final class PropertyChecks {
 		}
 	}
 
+	/**
+	 * Check a duration that must be shorter than another, described in full (it may come
+	 * from another prefix or a default).
+	 */
+	void shorterThan(String name, @Nullable Duration value, String otherDescription, Duration other, String example) {
+		if (value != null && value.compareTo(other) >= 0) {
+			String valid = (parse(example).compareTo(other) < 0) ? example : exampleOf(other.dividedBy(2));
+			throw invalid(name, format(value), "must be shorter than " + otherDescription + " (" + format(other) + ")",
+					valid);
+		}
+	}
+
 	void ratio(String name, double value, String example) {
 		if (!(value > 0 && value <= 1)) {
 			throw invalid(name, value, "must be a ratio above 0 and at most 1", example);

@@ -51,6 +51,12 @@ public final class RedisGovernorAutoConfiguration {
 
 	private static final Log logger = LogFactory.getLog(RedisGovernorAutoConfiguration.class);
 
+	/**
+	 * The longest default of {@code redis.governor.reconnect.grace}: longer than a
+	 * planned failover takes to reconnect, short enough that an outage fails fast.
+	 */
+	static final Duration DEFAULT_RECONNECT_GRACE = Duration.ofSeconds(1);
+
 	@Bean
 	@ConditionalOnMissingBean
 	InstanceIdentity redisGovernorInstanceIdentity(RedisGovernorProperties properties, Environment environment) {
@@ -91,9 +97,18 @@ public final class RedisGovernorAutoConfiguration {
 		Duration commandTimeout = firstNonNull(properties.getCommandTimeout(), bootCommandTimeout,
 				RedisGovernorProperties.DEFAULT_COMMAND_TIMEOUT);
 		RedisGovernorProperties.Tcp tcp = properties.getTcp();
+		Duration grace = properties.getReconnect().getGrace();
+		new PropertyChecks("redis.governor").shorterThan("reconnect.grace", grace,
+				"the command timeout" + ((properties.getCommandTimeout() != null) ? " 'redis.governor.command-timeout'"
+						: (bootCommandTimeout != null) ? " 'spring.data.redis.timeout'" : ""),
+				commandTimeout, "1s");
+		if (grace == null) {
+			grace = min(DEFAULT_RECONNECT_GRACE, commandTimeout.dividedBy(2));
+		}
 		ClientPolicy policy = new ClientPolicy(connectTimeout, commandTimeout, properties.getRequestQueueSize(),
 				properties.getReconnect().getMinDelay(), properties.getReconnect().getMaxDelay(),
-				tcp.getKeepAliveIdle(), tcp.getKeepAliveInterval(), tcp.getKeepAliveCount(), tcp.getUserTimeout());
+				tcp.getKeepAliveIdle(), tcp.getKeepAliveInterval(), tcp.getKeepAliveCount(), tcp.getUserTimeout(),
+				grace);
 		return new GovernedClientCustomizer(identity, policy, NativeTransport.detect(), activity);
 	}
 
@@ -122,6 +137,10 @@ public final class RedisGovernorAutoConfiguration {
 					: ConditionOutcome.noMatch("redis.governor.enabled is false");
 		}
 
+	}
+
+	private static Duration min(Duration a, Duration b) {
+		return (a.compareTo(b) <= 0) ? a : b;
 	}
 
 	private static Duration firstNonNull(@Nullable Duration governor, @Nullable Duration boot, Duration fallback) {

@@ -235,6 +235,8 @@ public class RedisGovernorProperties implements InitializingBean {
 		// Lettuce.
 		checks.longerThan("reconnect.max-delay", this.reconnect.maxDelay, "reconnect.min-delay",
 				this.reconnect.minDelay, "3s");
+		checks.notNegative("reconnect.grace", this.reconnect.grace, "0 fails commands at once while disconnected",
+				"1s");
 		checks.keepAliveTime("tcp.keep-alive-idle", this.tcp.keepAliveIdle, "30s");
 		checks.keepAliveTime("tcp.keep-alive-interval", this.tcp.keepAliveInterval, "10s");
 		checks.atLeast("tcp.keep-alive-count", this.tcp.keepAliveCount, 1, "3");
@@ -310,6 +312,23 @@ public class RedisGovernorProperties implements InitializingBean {
 		 * delay.
 		 */
 		private Duration maxDelay = Duration.ofSeconds(3);
+
+		/**
+		 * How long a command waits for a connection that is being re-established (a
+		 * planned failover, a restart) before it fails. Once a connection has been down
+		 * longer, commands fail at once until it is back. 0 fails commands at once while
+		 * a connection is down. Must be shorter than the command timeout. Defaults to
+		 * half the command timeout, at most 1 second.
+		 */
+		private @Nullable Duration grace;
+
+		public @Nullable Duration getGrace() {
+			return this.grace;
+		}
+
+		public void setGrace(@Nullable Duration grace) {
+			this.grace = grace;
+		}
 
 		public Duration getMinDelay() {
 			return this.minDelay;

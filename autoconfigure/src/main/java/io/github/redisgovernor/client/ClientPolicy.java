@@ -14,10 +14,12 @@ import java.time.Duration;
  * @param keepAliveInterval time between TCP keepalive probes
  * @param keepAliveCount unanswered probes before the kernel drops the connection
  * @param tcpUserTimeout TCP_USER_TIMEOUT, applied with a native transport only
+ * @param reconnectGrace how long a command waits for a connection that is being
+ * re-established before it fails; zero to fail at once
  * @author Redis Governor contributors
  */
 public record ClientPolicy(Duration connectTimeout, Duration commandTimeout, int requestQueueSize,
 		Duration reconnectMinDelay, Duration reconnectMaxDelay, Duration keepAliveIdle, Duration keepAliveInterval,
-		int keepAliveCount, Duration tcpUserTimeout) {
+		int keepAliveCount, Duration tcpUserTimeout, Duration reconnectGrace) {
 
 }

@@ -1,5 +1,6 @@
 package io.github.redisgovernor.client;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import io.lettuce.core.ClientOptions;
@@ -10,6 +11,8 @@ import io.lettuce.core.SocketOptions.TcpUserTimeoutOptions;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -27,8 +30,9 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
  * <ul>
  * <li>Client name {@code <application>:<instance-id>} on every connection.</li>
  * <li>Connect and command timeouts.</li>
- * <li>Commands are rejected at once while disconnected, and the queue of commands that
- * wait for a reply is bounded.</li>
+ * <li>While a connection is being re-established, a command waits for it at most the
+ * reconnect grace period, and fails at once once the connection has been down longer
+ * ({@link ReconnectGrace}); the queue of commands that wait for a reply is bounded.</li>
  * <li>Reconnect with jittered exponential back-off.</li>
  * <li>TCP keepalive with short probes, and {@code TCP_USER_TIMEOUT} when a native
  * transport is present.</li>
@@ -80,7 +84,8 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 		// drop it (spring-boot#47342), so the resolved connect timeout is set here again.
 		builder.socketOptions(socketOptions());
 		builder.autoReconnect(true);
-		builder.disconnectedBehavior(DisconnectedBehavior.REJECT_COMMANDS);
+		builder.disconnectedBehavior(this.policy.reconnectGrace().isZero() ? DisconnectedBehavior.REJECT_COMMANDS
+				: DisconnectedBehavior.ACCEPT_COMMANDS);
 		builder.requestQueueSize(this.policy.requestQueueSize());
 		this.applied = true;
 		logger.info(summary());
@@ -90,7 +95,29 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 	public void customize(ClientResources.Builder builder) {
 		builder.reconnectDelay(Delay.fullJitter(this.policy.reconnectMinDelay(), this.policy.reconnectMaxDelay(),
 				this.policy.reconnectMinDelay().toMillis(), TimeUnit.MILLISECONDS));
-		builder.nettyCustomizer(this.activity);
+		builder.nettyCustomizer(nettyCustomizer());
+	}
+
+	NettyCustomizer nettyCustomizer() {
+		if (this.policy.reconnectGrace().isZero()) {
+			return this.activity;
+		}
+		NettyCustomizer grace = new ReconnectGrace(this.policy.reconnectGrace(), "redis.governor.reconnect.grace");
+		NettyCustomizer activity = this.activity;
+		return new NettyCustomizer() {
+
+			@Override
+			public void afterBootstrapInitialized(Bootstrap bootstrap) {
+				activity.afterBootstrapInitialized(bootstrap);
+			}
+
+			@Override
+			public void afterChannelInitialized(Channel channel) {
+				activity.afterChannelInitialized(channel);
+				grace.afterChannelInitialized(channel);
+			}
+
+		};
 	}
 
 	SocketOptions socketOptions() {
@@ -118,10 +145,15 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 						+ "meanwhile the watchdog's PING detects a dead connection, see redis.governor.watchdog.*)";
 		return "Redis Governor [" + this.identity + "] governing Lettuce: connect-timeout "
 				+ p.connectTimeout().toMillis() + "ms, command-timeout " + p.commandTimeout().toMillis()
-				+ "ms, request-queue-size " + p.requestQueueSize() + ", reject commands while disconnected, "
+				+ "ms, request-queue-size " + p.requestQueueSize() + ", " + disconnected(p.reconnectGrace()) + ", "
 				+ "reconnect back-off " + p.reconnectMinDelay().toMillis() + "ms.." + p.reconnectMaxDelay().toMillis()
 				+ "ms with jitter, TCP keepalive idle " + p.keepAliveIdle().toSeconds() + "s interval "
 				+ p.keepAliveInterval().toSeconds() + "s count " + p.keepAliveCount() + ", " + userTimeout;
+	}
+
+	private static String disconnected(Duration grace) {
+		return grace.isZero() ? "reject commands while disconnected"
+				: "commands wait up to " + grace.toMillis() + "ms for a reconnect";
 	}
 
 	@Override

@@ -2,6 +2,7 @@ package io.github.redisgovernor.connection;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.net.SocketAddress;
 import java.util.Collection;
 import java.util.Queue;
 
@@ -60,6 +61,8 @@ final class ChannelActivity extends ChannelDuplexHandler {
 	@SuppressWarnings("unused") // through WAITING
 	private int waiting;
 
+	private volatile @Nullable SocketAddress remoteAddress;
+
 	ChannelActivity(@Nullable CommandHandler commandHandler, @Nullable ChannelActivity previous) {
 		this.stack = (commandHandler != null) ? commandHandler.getStack() : null;
 		if (previous != null) {
@@ -90,6 +93,12 @@ final class ChannelActivity extends ChannelDuplexHandler {
 	}
 
 	@Override
+	public void channelActive(ChannelHandlerContext ctx) throws Exception {
+		this.remoteAddress = ctx.channel().remoteAddress();
+		ctx.fireChannelActive();
+	}
+
+	@Override
 	public void channelInactive(ChannelHandlerContext ctx) throws Exception {
 		WAITING.setRelease(this, 0);
 		ctx.fireChannelInactive();
@@ -114,6 +123,13 @@ final class ChannelActivity extends ChannelDuplexHandler {
 	 */
 	long reads() {
 		return (long) READS.getAcquire(this);
+	}
+
+	/**
+	 * The address this channel is connected to, once it is active.
+	 */
+	@Nullable SocketAddress remoteAddress() {
+		return this.remoteAddress;
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.github.redisgovernor.connection;
 
+import java.net.SocketAddress;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -64,6 +65,24 @@ public class ConnectionActivity implements NettyCustomizer {
 		}
 		return (channel != null) ? new Activity(channel.written(), channel.reads(), channel.waiting(), true)
 				: Activity.UNKNOWN;
+	}
+
+	/**
+	 * Return the address a connection's current channel is connected to.
+	 * @param connection a standalone connection of the governed client
+	 * @return the address, or {@code null} when the connection is not counted or has not
+	 * connected yet
+	 */
+	public @Nullable SocketAddress remoteAddress(StatefulConnection<?, ?> connection) {
+		Endpoint endpoint = endpoint(connection);
+		if (endpoint == null) {
+			return null;
+		}
+		ChannelActivity channel;
+		synchronized (this.channels) {
+			channel = this.channels.get(endpoint);
+		}
+		return (channel != null) ? channel.remoteAddress() : null;
 	}
 
 	/**

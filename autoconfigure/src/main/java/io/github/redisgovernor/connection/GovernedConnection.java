@@ -1,5 +1,7 @@
 package io.github.redisgovernor.connection;
 
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -156,6 +158,22 @@ public class GovernedConnection {
 	 */
 	public ConnectionActivity.Activity activity(StatefulConnection<?, ?> connection) {
 		return this.activity.of(connection);
+	}
+
+	/**
+	 * Return the server the connection that carries the governor's commands is connected
+	 * to now, as {@code host:port}. Behind Sentinel, this is the master it follows. Never
+	 * opens a connection.
+	 * @return the address, or {@code null} while it is not connected (or for a cluster
+	 * connection, which talks to every node)
+	 */
+	public @Nullable String remoteAddress() {
+		SharedConnection governing = usable(this.current);
+		SocketAddress address = (governing != null) ? this.activity.remoteAddress(governing.connection()) : null;
+		if (address instanceof InetSocketAddress inet) {
+			return inet.getHostString() + ":" + inet.getPort();
+		}
+		return (address != null) ? address.toString() : null;
 	}
 
 	/**

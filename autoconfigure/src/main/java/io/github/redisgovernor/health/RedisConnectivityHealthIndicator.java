@@ -3,6 +3,7 @@ package io.github.redisgovernor.health;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
@@ -13,6 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.data.redis.connection.NamedNode;
+import org.springframework.data.redis.connection.RedisSentinelConfiguration;
 import org.springframework.util.Assert;
 
 /**
@@ -22,7 +25,9 @@ import org.springframework.util.Assert;
  * never opens one of its own (Boot's reactive indicator opens a second connection per
  * instance). It sends one {@code PING} per check and waits at most the timeout for the
  * reply. The server's version, mode and role are read with {@code INFO} at most once a
- * minute, so frequent probes add one cheap command each and nothing more.
+ * minute, and again as soon as the connection goes to another server, so frequent probes
+ * add one cheap command each and nothing more. It names the server the connection talks
+ * to ({@code address}) and, behind Sentinel, the master it follows ({@code master}).
  *
  * @author Redis Governor contributors
  */
@@ -69,14 +74,35 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 		}
 		double latencyMillis = elapsedMillis(start);
 		Health.Builder health = Health.up().withDetail("latencyMillis", latencyMillis);
-		health.withDetails(serverDetails().asMap());
+		String address = this.connection.remoteAddress();
+		if (address != null) {
+			health.withDetail("address", address);
+		}
+		String sentinelMaster = sentinelMaster();
+		if (sentinelMaster != null) {
+			Map<String, Object> master = new LinkedHashMap<>();
+			master.put("name", sentinelMaster);
+			if (address != null) {
+				master.put("address", address);
+			}
+			health.withDetail("master", master);
+		}
+		health.withDetails(serverDetails(address).asMap());
 		return health.build();
 	}
 
-	private ServerDetails serverDetails() {
+	private @Nullable String sentinelMaster() {
+		RedisSentinelConfiguration sentinel = this.connection.getFactory().getSentinelConfiguration();
+		NamedNode master = (sentinel != null) ? sentinel.getMaster() : null;
+		return (master != null) ? master.getName() : null;
+	}
+
+	private ServerDetails serverDetails(@Nullable String address) {
 		ServerDetails current = this.serverDetails;
 		long now = this.nanoClock.getAsLong();
-		if (current != null && now - current.readAt() < SERVER_DETAILS_MAX_AGE.toNanos()) {
+		// Read again when the connection now goes to another server (a failover).
+		if (current != null && now - current.readAt() < SERVER_DETAILS_MAX_AGE.toNanos()
+				&& Objects.equals(current.address(), address)) {
 			return current;
 		}
 		ServerDetails fresh;
@@ -85,12 +111,12 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 			Map<String, String> replication = InfoParser
 				.parse(this.connection.execute((redis) -> redis.info("replication")));
 			fresh = new ServerDetails(info.get("redis_version"), info.get("redis_mode"), replication.get("role"), null,
-					now);
+					address, now);
 		}
 		catch (Exception ex) {
 			// INFO may be forbidden by ACL: connectivity is still fine, say what is
 			// missing.
-			fresh = new ServerDetails(null, null, null, "INFO not readable: " + Failures.describe(ex), now);
+			fresh = new ServerDetails(null, null, null, "INFO not readable: " + Failures.describe(ex), address, now);
 		}
 		this.serverDetails = fresh;
 		return fresh;
@@ -101,7 +127,7 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 	}
 
 	private record ServerDetails(@Nullable String version, @Nullable String mode, @Nullable String role,
-			@Nullable String problem, long readAt) {
+			@Nullable String problem, @Nullable String address, long readAt) {
 
 		Map<String, Object> asMap() {
 			Map<String, Object> details = new LinkedHashMap<>();

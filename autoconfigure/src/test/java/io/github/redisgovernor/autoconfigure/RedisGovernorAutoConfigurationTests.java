@@ -88,10 +88,19 @@ class RedisGovernorAutoConfigurationTests {
 	}
 
 	@Test
-	void runShouldRejectCommandsWhileDisconnectedAndBoundTheQueue() {
-		this.contextRunner.withPropertyValues("redis.governor.request-queue-size=250").run((context) -> {
+	void runWithoutReconnectGraceShouldRejectCommandsWhileDisconnected() {
+		this.contextRunner.withPropertyValues("redis.governor.reconnect.grace=0").run((context) -> {
 			ClientOptions options = clientOptions(context.getBean(LettuceConnectionFactory.class));
 			assertThat(options.getDisconnectedBehavior()).isEqualTo(DisconnectedBehavior.REJECT_COMMANDS);
+		});
+	}
+
+	@Test
+	void runShouldLetCommandsWaitForAReconnectAndBoundTheQueue() {
+		this.contextRunner.withPropertyValues("redis.governor.request-queue-size=250").run((context) -> {
+			ClientOptions options = clientOptions(context.getBean(LettuceConnectionFactory.class));
+			// Buffered for at most the reconnect grace (ReconnectGrace fails them then).
+			assertThat(options.getDisconnectedBehavior()).isEqualTo(DisconnectedBehavior.ACCEPT_COMMANDS);
 			assertThat(options.getRequestQueueSize()).isEqualTo(250);
 			assertThat(options.isAutoReconnect()).isTrue();
 			assertThat(options.getTimeoutOptions().isTimeoutCommands()).isTrue();

@@ -17,7 +17,7 @@ class GovernedClientCustomizerTests {
 
 	private final ClientPolicy policy = new ClientPolicy(Duration.ofMillis(1500), Duration.ofSeconds(2), 100,
 			Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofSeconds(10), 3,
-			Duration.ofSeconds(25));
+			Duration.ofSeconds(25), Duration.ofSeconds(1));
 
 	@Test
 	void socketOptionsWithEpollShouldSetTcpUserTimeout() {

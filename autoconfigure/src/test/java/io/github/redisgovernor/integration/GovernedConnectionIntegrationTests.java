@@ -5,9 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.test.redis.RedisServerExtension;
@@ -132,21 +129,22 @@ class GovernedConnectionIntegrationTests {
 				"redis.governor.instance-id=restart");
 		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
 		template.opsForValue().set("k", "before");
-		Callers callers = new Callers(template, 3);
-		try {
+		try (SteadyCallers callers = new SteadyCallers(template, 3, Duration.ofMillis(5))) {
 			await().atMost(Duration.ofSeconds(10)).until(() -> callers.successes.get() > 20);
 			redis.stop();
 			long stoppedAt = System.nanoTime();
-			callers.resetMaxLatency();
+			callers.reset();
+			// Once the connection has been down for the reconnect grace (1 s by default),
+			// every command fails at once and says why.
 			await().atMost(Duration.ofSeconds(10))
 				.untilAsserted(() -> assertThatThrownBy(() -> template.opsForValue().get("k"))
-					.hasStackTraceContaining("Commands are rejected"));
+					.hasStackTraceContaining("(redis.governor.reconnect.grace): commands fail at once"));
 			HttpResponse<String> down = KvTestApplication.get(this.context, "/actuator/health");
 			assertThat(down.statusCode()).isEqualTo(503);
 			assertThat(redisHealth(down)).isEqualTo("DOWN");
-			assertThat(down.body()).contains("Commands are rejected");
+			assertThat(down.body()).contains("redis.governor.reconnect.grace");
 			Thread.sleep(Math.max(0, 5000 - (System.nanoTime() - stoppedAt) / 1_000_000));
-			long maxLatencyWhileDown = callers.maxLatencyMillis();
+			long slowestWhileDown = callers.slowestMillis();
 			int failuresWhileDown = callers.failures.get();
 
 			long restartedAt = System.nanoTime();
@@ -155,16 +153,14 @@ class GovernedConnectionIntegrationTests {
 			await().atMost(Duration.ofSeconds(30)).until(() -> callers.successes.get() > successesAtRestart);
 			System.out.printf(
 					"restart: server down %d ms; %d calls failed meanwhile, the slowest after %d ms "
-							+ "(command-timeout 2000 ms); calls succeeded again %d ms after the server was back%n",
-					(restartedAt - stoppedAt) / 1_000_000, failuresWhileDown, maxLatencyWhileDown,
+							+ "(reconnect grace 1000 ms, command-timeout 2000 ms); calls succeeded again %d ms after "
+							+ "the server was back%n",
+					(restartedAt - stoppedAt) / 1_000_000, failuresWhileDown, slowestWhileDown,
 					(System.nanoTime() - restartedAt) / 1_000_000);
 			// A hang guard, not a timing threshold: Spring Data Redis alone would wait 60
 			// s.
-			assertThat(maxLatencyWhileDown).isLessThan(Duration.ofSeconds(10).toMillis());
+			assertThat(slowestWhileDown).isLessThan(Duration.ofSeconds(10).toMillis());
 			assertThat(failuresWhileDown).isPositive();
-		}
-		finally {
-			callers.stop();
 		}
 		template.opsForValue().set("k", "after");
 		assertThat(template.opsForValue().get("k")).isEqualTo("after");
@@ -174,70 +170,50 @@ class GovernedConnectionIntegrationTests {
 		assertThat(clients.get(0)).containsEntry("name", "kv:restart");
 	}
 
-	private static String redisHealth(HttpResponse<String> health) {
-		return JsonPath.read(health.body(), "$.components.redis.status");
+	@Test
+	void aConnectionThatDropsLosesNoCommandWhileItReconnects(RedisServer redis) throws Exception {
+		int failures = dropTheConnectionUnderLoad(redis, "grace");
+		assertThat(failures).as("calls failed while the connection was re-established").isZero();
+	}
+
+	@Test
+	void withoutReconnectGraceCommandsFailWhileTheConnectionIsReEstablished(RedisServer redis) throws Exception {
+		// What the grace prevents: the same drops, with commands rejected at once.
+		int failures = dropTheConnectionUnderLoad(redis, "nograce", "redis.governor.reconnect.grace=0");
+		assertThat(failures).as("calls failed while the connection was re-established").isPositive();
 	}
 
 	/**
-	 * A few threads that call Redis in a loop and keep the slowest call's latency.
+	 * Kill the application's connection on the server 5 times under load (as a planned
+	 * failover or a proxy's idle cut does), and count the calls that failed.
 	 */
-	private static final class Callers {
-
-		final AtomicInteger successes = new AtomicInteger();
-
-		final AtomicInteger failures = new AtomicInteger();
-
-		private final AtomicLong maxLatencyNanos = new AtomicLong();
-
-		private final AtomicBoolean stopping = new AtomicBoolean();
-
-		private final List<Thread> threads = new ArrayList<>();
-
-		Callers(StringRedisTemplate template, int count) {
-			for (int i = 0; i < count; i++) {
-				Thread thread = new Thread(() -> call(template), "restart-caller-" + i);
-				thread.setDaemon(true);
-				thread.start();
-				this.threads.add(thread);
+	private int dropTheConnectionUnderLoad(RedisServer redis, String id, String... properties) throws Exception {
+		List<String> all = new ArrayList<>(List.of("redis.governor.application=kv", "redis.governor.instance-id=" + id,
+				"management.endpoint.health.show-details=always"));
+		all.addAll(List.of(properties));
+		this.context = KvTestApplication.start(redis, all.toArray(String[]::new));
+		StringRedisTemplate template = this.context.getBean(StringRedisTemplate.class);
+		HttpResponse<String> health = KvTestApplication.get(this.context, "/actuator/health");
+		assertThat(JsonPath.<String>read(health.body(), "$.components.redis.details.address"))
+			.isEqualTo("127.0.0.1:" + redis.port());
+		try (SteadyCallers callers = new SteadyCallers(template, 3, Duration.ofMillis(5))) {
+			await().atMost(Duration.ofSeconds(10)).until(() -> callers.successes.get() > 20);
+			for (int i = 0; i < 5; i++) {
+				redis.command("CLIENT", "KILL", "USER", "default", "SKIPME", "yes");
+				int before = callers.successes.get();
+				await().atMost(Duration.ofSeconds(10)).until(() -> callers.successes.get() > before + 20);
 			}
+			System.out.printf(
+					"%s: 5 dropped connections under load: %d calls succeeded, %d failed (%s), "
+							+ "the slowest took %d ms%n",
+					id, callers.successes.get(), callers.failures.get(), callers.failureMessages,
+					callers.slowestMillis());
+			return callers.failures.get();
 		}
+	}
 
-		private void call(StringRedisTemplate template) {
-			while (!this.stopping.get()) {
-				long start = System.nanoTime();
-				try {
-					template.opsForValue().get("k");
-					this.successes.incrementAndGet();
-				}
-				catch (RuntimeException ex) {
-					this.failures.incrementAndGet();
-				}
-				this.maxLatencyNanos.accumulateAndGet(System.nanoTime() - start, Math::max);
-				try {
-					Thread.sleep(5);
-				}
-				catch (InterruptedException ex) {
-					return;
-				}
-			}
-		}
-
-		void resetMaxLatency() {
-			this.maxLatencyNanos.set(0);
-			this.failures.set(0);
-		}
-
-		long maxLatencyMillis() {
-			return this.maxLatencyNanos.get() / 1_000_000;
-		}
-
-		void stop() throws InterruptedException {
-			this.stopping.set(true);
-			for (Thread thread : this.threads) {
-				thread.join(Duration.ofSeconds(10).toMillis());
-			}
-		}
-
+	private static String redisHealth(HttpResponse<String> health) {
+		return JsonPath.read(health.body(), "$.components.redis.status");
 	}
 
 }

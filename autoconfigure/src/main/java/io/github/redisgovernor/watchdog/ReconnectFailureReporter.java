@@ -136,8 +136,8 @@ public class ReconnectFailureReporter implements SmartLifecycle {
 					+ "connections (CLIENT LIST).";
 		}
 		else {
-			advice = "Lettuce keeps retrying with back-off; commands are rejected at once until it succeeds. Check "
-					+ "that Redis is up and reachable from this instance.";
+			advice = "Lettuce keeps retrying with back-off; commands fail at once (after redis.governor.reconnect.grace) "
+					+ "until it succeeds. Check that Redis is up and reachable from this instance.";
 		}
 		String failure = reason;
 		this.outageLog.failed(failure,

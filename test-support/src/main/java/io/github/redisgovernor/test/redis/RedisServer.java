@@ -118,6 +118,8 @@ public final class RedisServer implements AutoCloseable {
 
 	private final Duration adminTimeout;
 
+	private final int tlsPort;
+
 	private final Launcher launcher;
 
 	private final Path workDir;
@@ -151,6 +153,13 @@ public final class RedisServer implements AutoCloseable {
 			args.addAll(List.of("--requirepass", password));
 		}
 		args.addAll(builder.config);
+		if (builder.tls != null) {
+			this.tlsPort = freePort();
+			args.addAll(builder.tls.serverArguments(this.tlsPort));
+		}
+		else {
+			this.tlsPort = -1;
+		}
 		this.redisArgs = List.copyOf(args);
 		this.sentinelConfig = builder.sentinelConfig;
 	}
@@ -183,6 +192,8 @@ public final class RedisServer implements AutoCloseable {
 		private String name = "redis";
 
 		private Duration adminTimeout = Duration.ofSeconds(5);
+
+		private RedisTls tls;
 
 		private String sentinelConfig;
 
@@ -255,6 +266,19 @@ public final class RedisServer implements AutoCloseable {
 		}
 
 		/**
+		 * Also listens for TLS connections on a second free port ({@link #tlsPort()}),
+		 * with the given certificates; the plain port stays open for the fixture's own
+		 * admin commands. Needs a {@code redis-server} built with TLS (Debian's
+		 * {@code redis-server} package is; the binary in the embedded-redis jar is not).
+		 * @param tls the certificates, from {@link RedisTls#generate}
+		 * @return this builder
+		 */
+		public Builder tls(RedisTls tls) {
+			this.tls = Objects.requireNonNull(tls, "tls");
+			return this;
+		}
+
+		/**
 		 * Runs the server as a Sentinel ({@code redis-server <file> --sentinel}) whose
 		 * configuration file starts with these lines, e.g. {@code sentinel monitor ...}.
 		 * The file lives in the server's private directory; the Sentinel rewrites it as
@@ -292,6 +316,15 @@ public final class RedisServer implements AutoCloseable {
 			}
 		}
 
+	}
+
+	/**
+	 * The port that accepts TLS connections, when the server was built with
+	 * {@link Builder#tls}.
+	 * @return the TLS port, or {@code -1} without TLS
+	 */
+	public int tlsPort() {
+		return this.tlsPort;
 	}
 
 	/**

@@ -8,6 +8,10 @@ import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SocketOptions.KeepAliveOptions;
 import io.lettuce.core.SocketOptions.TcpUserTimeoutOptions;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
+import io.lettuce.core.protocol.ReadOnlyCommands;
+import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.Delay;
 import io.lettuce.core.resource.NettyCustomizer;
@@ -34,6 +38,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceClientConfigurat
  * reconnect grace period, and fails at once once the connection has been down longer
  * ({@link ReconnectGrace}); the queue of commands that wait for a reply is bounded.</li>
  * <li>Reconnect with jittered exponential back-off.</li>
+ * <li>With replica reads, {@code INFO} and {@code CLIENT} still go to the master.</li>
  * <li>TCP keepalive with short probes, and {@code TCP_USER_TIMEOUT} when a native
  * transport is present.</li>
  * </ul>
@@ -87,6 +92,7 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 		builder.disconnectedBehavior(this.policy.reconnectGrace().isZero() ? DisconnectedBehavior.REJECT_COMMANDS
 				: DisconnectedBehavior.ACCEPT_COMMANDS);
 		builder.requestQueueSize(this.policy.requestQueueSize());
+		builder.readOnlyCommands(GovernedClientCustomizer::readsFromReplicas);
 		this.applied = true;
 		logger.info(summary());
 	}
@@ -96,6 +102,20 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 		builder.reconnectDelay(Delay.fullJitter(this.policy.reconnectMinDelay(), this.policy.reconnectMaxDelay(),
 				this.policy.reconnectMinDelay().toMillis(), TimeUnit.MILLISECONDS));
 		builder.nettyCustomizer(nettyCustomizer());
+	}
+
+	/**
+	 * Which commands may go to a replica when the application reads from replicas
+	 * ({@code spring.data.redis.lettuce.read-from}): Lettuce's read-only commands, except
+	 * {@code INFO} and {@code CLIENT}, which describe the server they run on. The
+	 * governor's samples, health and client list must describe the master, whose clients
+	 * the budget judges, and so must an application's own.
+	 * @param command the command
+	 * @return whether it may be read from a replica
+	 */
+	static boolean readsFromReplicas(RedisCommand<?, ?, ?> command) {
+		ProtocolKeyword type = command.getType();
+		return type != CommandType.INFO && type != CommandType.CLIENT && ReadOnlyCommands.isReadOnlyCommand(type);
 	}
 
 	NettyCustomizer nettyCustomizer() {

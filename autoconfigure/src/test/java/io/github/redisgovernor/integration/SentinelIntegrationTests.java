@@ -15,11 +15,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A planned Sentinel failover under load, against real processes (1 master, 1 replica, 3
- * Sentinels): the governed application loses no request, follows the new master, and its
- * {@code redis} health names it.
+ * Behind Sentinel, against real processes (1 master, 1 replica, 3 Sentinels): in a
+ * planned failover under load the governed application loses no request, follows the new
+ * master, and its {@code redis} health names it; with replica reads its extra connection
+ * is named and the budget stays quiet.
  */
-class SentinelFailoverIntegrationTests {
+class SentinelIntegrationTests {
 
 	@Test
 	void plannedFailoverUnderLoadFailsNoRequestAndHealthNamesTheNewMaster() throws Exception {
@@ -68,6 +69,56 @@ class SentinelFailoverIntegrationTests {
 				context.close();
 			}
 		}
+	}
+
+	@Test
+	void replicaReadsHoldANamedConnectionOnTheReplicaAndRaiseNoAlarm() throws Exception {
+		try (RedisSentinelSet sentinels = RedisSentinelSet.builder().replicas(1).sentinels(3).start()) {
+			ConfigurableApplicationContext context = KvTestApplication.start(sentinels.master().port(),
+					"redis.governor.application=reads", "redis.governor.instance-id=a",
+					"spring.data.redis.sentinel.master=" + sentinels.masterName(),
+					"spring.data.redis.sentinel.nodes=" + sentinels.sentinelNodes(),
+					"spring.data.redis.lettuce.read-from=replica-preferred",
+					"management.endpoint.redisgovernor.access=read-only",
+					"management.endpoints.web.exposure.include=health,redisgovernor");
+			try {
+				StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+				template.opsForValue().set("k", "v");
+				RedisServer replica = sentinels.replicas().get(0);
+				await().atMost(Duration.ofSeconds(10))
+					.untilAsserted(() -> assertThat(template.opsForValue().get("k")).isEqualTo("v"));
+				for (int i = 0; i < 50; i++) {
+					template.opsForValue().get("k");
+				}
+				System.out.println("replica reads, master clients: " + names(sentinels.master()) + ", replica clients: "
+						+ names(replica));
+				System.out.println("replica reads, commandstats on the replica: " + replica.info("commandstats"));
+				assertThat(names(replica)).as("named connections on the replica").contains("reads:a");
+				assertThat(names(sentinels.master())).as("named connections on the master").contains("reads:a");
+				assertThat(replica.info("commandstats")).contains("cmdstat_get:");
+				String health = KvTestApplication.get(context, "/actuator/health").body();
+				System.out.println("replica reads, health: " + health);
+				assertThat(JsonPath.<String>read(health, "$.components.redis.status")).isEqualTo("UP");
+				// INFO and CLIENT describe the master, whose clients the budget judges.
+				assertThat(JsonPath.<String>read(health, "$.components.redis.details.role")).isEqualTo("master");
+				assertThat(JsonPath.<String>read(health, "$.components.redisGovernor.status")).isEqualTo("UP");
+				assertThat(JsonPath.<Boolean>read(health, "$.components.redisGovernor.details.leakSuspected"))
+					.isFalse();
+				assertThat(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.clients.governed"))
+					.isEqualTo(1);
+				assertThat(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.clients.sentinel"))
+					.isEqualTo(6);
+				assertThat(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.fleetClients"))
+					.isEqualTo(1);
+			}
+			finally {
+				context.close();
+			}
+		}
+	}
+
+	private static java.util.List<String> names(RedisServer server) {
+		return server.clientList().stream().map((client) -> client.get("name")).toList();
 	}
 
 	private static Map<String, Object> masterOf(ConfigurableApplicationContext context) throws Exception {

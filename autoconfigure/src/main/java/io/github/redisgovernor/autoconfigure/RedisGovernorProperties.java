@@ -648,7 +648,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		 * Connections one instance may hold. Above this, on average over the fleet, a
 		 * leak is suspected. When not set, it follows the application: the pool's
 		 * max-active (or 1 for the shared connection without a pool), plus 1, plus 1 per
-		 * RedisMessageListenerContainer; 2 for an application with neither.
+		 * listening RedisMessageListenerContainer; 2 for an application with neither.
 		 */
 		private @Nullable Integer connectionsPerInstance;
 

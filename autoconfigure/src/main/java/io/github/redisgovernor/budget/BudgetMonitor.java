@@ -196,8 +196,7 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		if (next.leakSuspected() && !previous.leakSuspected()) {
 			logger.warn(prefix + "suspects a connection leak: the server has " + next.connectedClients() + " clients ("
 					+ next.fleetClients() + " charged to the fleet) for " + next.instances() + " live instance(s), "
-					+ next.clientsPerInstance() + " per instance against a budget of "
-					+ this.policy.connectionsPerInstance() + ", growing sample "
+					+ next.clientsPerInstance() + " per instance against a budget of " + budget() + ", growing sample "
 					+ "after sample or above it for more than " + this.policy.leakWindow().toSeconds()
 					+ "s. Open /actuator/redisgovernor to see who holds the "
 					+ "connections: unnamed ones usually come from code that builds its own Redis client or "
@@ -205,7 +204,7 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		}
 		else if (!next.leakSuspected() && previous.leakSuspected()) {
 			logger.info(prefix + "no longer suspects a connection leak: " + next.clientsPerInstance()
-					+ " clients per instance against a budget of " + this.policy.connectionsPerInstance() + ".");
+					+ " clients per instance against a budget of " + budget() + ".");
 		}
 		if (next.saturation() != previous.saturation()
 				&& (next.saturation().isFiring() || previous.saturation().isFiring())) {
@@ -220,6 +219,11 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 				logger.info(message);
 			}
 		}
+	}
+
+	private String budget() {
+		BudgetPolicy policy = this.policy;
+		return policy.connectionsPerInstance() + " (" + policy.connectionsPerInstanceFrom() + ")";
 	}
 
 	private static Double round(OptionalDouble value) {

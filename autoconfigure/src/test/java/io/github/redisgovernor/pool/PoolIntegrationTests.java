@@ -85,6 +85,13 @@ class PoolIntegrationTests {
 					.allSatisfy((client) -> assertThat(client.get("name")).startsWith("pooled:"));
 				// Three leak windows of samples with 8 connections open.
 				JsonNode loaded = governorDetails(awaitSampleAfter(context, Instant.now().plusSeconds(3)));
+				System.out.printf(
+						"Under load: connectedClients=%s clientsPerInstance=%s connectionsPerInstance=%s "
+								+ "leakSuspected=%s; pool active=%s idle=%s pending=%s max=%s%n",
+						loaded.path("connectedClients"), loaded.path("clientsPerInstance"),
+						loaded.path("connectionsPerInstance"), loaded.path("leakSuspected"),
+						meter(context, "active", "commands"), meter(context, "idle", "commands"),
+						meter(context, "pending", "commands"), meter(context, "max", "commands"));
 				assertThat(loaded.path("connectedClients").asInt()).isGreaterThanOrEqualTo(8);
 				assertThat(loaded.path("leakSuspected").asBoolean(true)).isFalse();
 				JsonNode health = health(context).path("components").path("redisGovernor");

@@ -2,7 +2,6 @@ package io.github.redisgovernor.integration;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
@@ -128,7 +127,7 @@ class PrometheusNamesIntegrationTests {
 	@Test
 	void everyRunbookLinkOfTheAlertRulesAndTheDocsHasItsSection() throws IOException {
 		Set<String> sections = new TreeSet<>();
-		String runbook = Files.readString(projectFile("docs/runbook.md"));
+		String runbook = Files.readString(ProjectFiles.find("docs/runbook.md"));
 		// Lines of code blocks that start with '#' are comments, not headings.
 		Matcher heading = HEADING.matcher(runbook.replaceAll("(?ms)^```.*?^```", ""));
 		while (heading.find()) {
@@ -136,7 +135,7 @@ class PrometheusNamesIntegrationTests {
 		}
 		Set<String> links = new TreeSet<>();
 		for (String file : LINKING_RUNBOOK) {
-			Matcher link = RUNBOOK_LINK.matcher(Files.readString(projectFile(file)));
+			Matcher link = RUNBOOK_LINK.matcher(Files.readString(ProjectFiles.find(file)));
 			while (link.find()) {
 				links.add(link.group(1));
 			}
@@ -163,22 +162,11 @@ class PrometheusNamesIntegrationTests {
 
 	private static Set<String> namesIn(String file) throws IOException {
 		Set<String> names = new TreeSet<>();
-		Matcher name = NAME.matcher(Files.readString(projectFile(file)));
+		Matcher name = NAME.matcher(Files.readString(ProjectFiles.find(file)));
 		while (name.find()) {
 			names.add(name.group());
 		}
 		return names;
-	}
-
-	private static Path projectFile(String path) {
-		// Maven runs the tests in the module's folder; an IDE may run them at the root.
-		Path here = Path.of("").toAbsolutePath();
-		for (Path dir = here; dir != null; dir = dir.getParent()) {
-			if (Files.isRegularFile(dir.resolve(path))) {
-				return dir.resolve(path);
-			}
-		}
-		throw new IllegalStateException("No " + path + " in " + here + " or above");
 	}
 
 }

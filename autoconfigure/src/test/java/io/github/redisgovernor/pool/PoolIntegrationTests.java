@@ -2,7 +2,6 @@ package io.github.redisgovernor.pool;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.github.redisgovernor.integration.KvTestApplication;
+import io.github.redisgovernor.integration.ProjectFiles;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.github.redisgovernor.test.redis.RedisServerExtension;
 import org.junit.jupiter.api.Tag;
@@ -167,7 +167,7 @@ class PoolIntegrationTests {
 		// Every pool meter name the docs use is one the scrape has.
 		Set<String> documented = new TreeSet<>();
 		for (String file : List.of("docs/metrics.md", "docs/budget.md", "docs/ops/grafana-dashboard.json")) {
-			Matcher name = POOL_NAME.matcher(Files.readString(projectFile(file)));
+			Matcher name = POOL_NAME.matcher(Files.readString(ProjectFiles.find(file)));
 			while (name.find()) {
 				documented.add(name.group());
 			}
@@ -230,17 +230,6 @@ class PoolIntegrationTests {
 			.stream()
 			.filter((client) -> !RedisServer.ADMIN_CLIENT_NAME.equals(client.get("name")))
 			.toList();
-	}
-
-	private static Path projectFile(String path) {
-		// Maven runs the tests in the module's folder; an IDE may run them at the root.
-		Path here = Path.of("").toAbsolutePath();
-		for (Path dir = here; dir != null; dir = dir.getParent()) {
-			if (Files.isRegularFile(dir.resolve(path))) {
-				return dir.resolve(path);
-			}
-		}
-		throw new IllegalStateException("No " + path + " in " + here + " or above");
 	}
 
 	/**

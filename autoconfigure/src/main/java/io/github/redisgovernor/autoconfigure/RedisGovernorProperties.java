@@ -4,6 +4,7 @@ import java.time.Duration;
 
 import io.github.redisgovernor.connection.SharedConnectionStyle;
 import io.github.redisgovernor.budget.BudgetPolicy;
+import io.github.redisgovernor.budget.ConnectionAllowance;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -270,7 +271,9 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("server.fast-sample-interval", this.server.fastSampleInterval, "5s");
 		checks.positive("server.client-list-max-age", this.server.clientListMaxAge, "5s");
 		checks.positive("server.client-list-interval", this.server.clientListInterval, "60s");
-		checks.atLeast("budget.connections-per-instance", this.budget.connectionsPerInstance, 1, "2");
+		if (this.budget.connectionsPerInstance != null) {
+			checks.atLeast("budget.connections-per-instance", this.budget.connectionsPerInstance, 1, "2");
+		}
 		checks.atLeast("budget.reserved-clients", this.budget.reservedClients, 0, "5");
 		checks.ratio("budget.headroom", this.budget.headroom, "0.8");
 		checks.ratio("budget.saturation.warn", this.budget.saturation.warn, "0.8");
@@ -639,19 +642,34 @@ public class RedisGovernorProperties implements InitializingBean {
 	public static class Budget {
 
 		/**
-		 * Return the budget these properties describe.
+		 * Return the budget these properties describe, with the default allowance when
+		 * {@code connections-per-instance} is not set.
 		 * @return the policy
 		 */
 		public BudgetPolicy toPolicy() {
-			return new BudgetPolicy(this.connectionsPerInstance, this.reservedClients, this.headroom,
-					this.saturation.getWarn(), this.saturation.getCritical(), this.leak.getWindow());
+			return toPolicy(ConnectionAllowance.DEFAULT);
+		}
+
+		/**
+		 * Return the budget these properties describe.
+		 * @param derived the allowance that follows the application's connection set-up,
+		 * used when {@code connections-per-instance} is not set
+		 * @return the policy
+		 */
+		public BudgetPolicy toPolicy(ConnectionAllowance derived) {
+			ConnectionAllowance allowance = (this.connectionsPerInstance != null)
+					? ConnectionAllowance.configured(this.connectionsPerInstance) : derived;
+			return new BudgetPolicy(allowance.connections(), this.reservedClients, this.headroom,
+					this.saturation.getWarn(), this.saturation.getCritical(), this.leak.getWindow(), allowance.from());
 		}
 
 		/**
 		 * Connections one instance may hold. Above this, on average over the fleet, a
-		 * leak is suspected.
+		 * leak is suspected. When not set, it follows the application: the pool's
+		 * max-active (or 1 for the shared connection without a pool), plus 1, plus 1 per
+		 * listening RedisMessageListenerContainer; 2 for an application with neither.
 		 */
-		private int connectionsPerInstance = 2;
+		private @Nullable Integer connectionsPerInstance;
 
 		/**
 		 * Clients outside the governed fleet (monitoring agents, redis-cli, replicas)
@@ -668,11 +686,11 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		private final Leak leak = new Leak();
 
-		public int getConnectionsPerInstance() {
+		public @Nullable Integer getConnectionsPerInstance() {
 			return this.connectionsPerInstance;
 		}
 
-		public void setConnectionsPerInstance(int connectionsPerInstance) {
+		public void setConnectionsPerInstance(@Nullable Integer connectionsPerInstance) {
 			this.connectionsPerInstance = connectionsPerInstance;
 		}
 

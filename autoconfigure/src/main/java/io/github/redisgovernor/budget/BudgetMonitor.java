@@ -30,7 +30,9 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 
 	private static final Log logger = LogFactory.getLog(BudgetMonitor.class);
 
-	private final BudgetPolicy policy;
+	private final Supplier<BudgetPolicy> policies;
+
+	private volatile BudgetPolicy policy;
 
 	private final Supplier<RegistrySnapshot> registry;
 
@@ -51,6 +53,21 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 	 * @param identity this instance, for log lines
 	 */
 	public BudgetMonitor(BudgetPolicy policy, Supplier<RegistrySnapshot> registry, InstanceIdentity identity) {
+		this(() -> policy, registry, identity);
+	}
+
+	/**
+	 * Create a monitor whose budget may change while the application runs: the
+	 * connections per instance follow the listener containers that listen
+	 * ({@link FollowedAllowance}). It is read at every sample.
+	 * @param policies the budget, read at every sample
+	 * @param registry the registry's latest snapshot
+	 * @param identity this instance, for log lines
+	 */
+	public BudgetMonitor(Supplier<BudgetPolicy> policies, Supplier<RegistrySnapshot> registry,
+			InstanceIdentity identity) {
+		this.policies = policies;
+		BudgetPolicy policy = policies.get();
 		this.policy = policy;
 		this.registry = registry;
 		this.identity = identity;
@@ -61,12 +78,17 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 	@Override
 	public synchronized void accept(ServerFigures figures) {
 		RegistrySnapshot snapshot = this.registry.get();
+		BudgetPolicy next = this.policies.get();
+		if (next.connectionsPerInstance() != this.policy.connectionsPerInstance()) {
+			this.leakWatch.setBudget(next.connectionsPerInstance());
+		}
+		this.policy = next;
 		Instant at = (figures.sampledAt() != null) ? figures.sampledAt() : Instant.now();
 		this.state = judge(figures);
 		BudgetReport previous = this.report;
-		BudgetReport next = evaluate(figures, snapshot, this.state, at);
-		this.report = next;
-		logTransitions(previous, next);
+		BudgetReport report = evaluate(figures, snapshot, this.state, at);
+		this.report = report;
+		logTransitions(previous, report);
 	}
 
 	/**
@@ -174,8 +196,7 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		if (next.leakSuspected() && !previous.leakSuspected()) {
 			logger.warn(prefix + "suspects a connection leak: the server has " + next.connectedClients() + " clients ("
 					+ next.fleetClients() + " charged to the fleet) for " + next.instances() + " live instance(s), "
-					+ next.clientsPerInstance() + " per instance against a budget of "
-					+ this.policy.connectionsPerInstance() + ", growing sample "
+					+ next.clientsPerInstance() + " per instance against a budget of " + budget() + ", growing sample "
 					+ "after sample or above it for more than " + this.policy.leakWindow().toSeconds()
 					+ "s. Open /actuator/redisgovernor to see who holds the "
 					+ "connections: unnamed ones usually come from code that builds its own Redis client or "
@@ -183,7 +204,7 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		}
 		else if (!next.leakSuspected() && previous.leakSuspected()) {
 			logger.info(prefix + "no longer suspects a connection leak: " + next.clientsPerInstance()
-					+ " clients per instance against a budget of " + this.policy.connectionsPerInstance() + ".");
+					+ " clients per instance against a budget of " + budget() + ".");
 		}
 		if (next.saturation() != previous.saturation()
 				&& (next.saturation().isFiring() || previous.saturation().isFiring())) {
@@ -198,6 +219,11 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 				logger.info(message);
 			}
 		}
+	}
+
+	private String budget() {
+		BudgetPolicy policy = this.policy;
+		return policy.connectionsPerInstance() + " (" + policy.connectionsPerInstanceFrom() + ")";
 	}
 
 	private static Double round(OptionalDouble value) {

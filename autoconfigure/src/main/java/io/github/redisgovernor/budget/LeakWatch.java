@@ -34,7 +34,7 @@ final class LeakWatch {
 	 */
 	static final int GROWTH_RISES = 3;
 
-	private final double budget;
+	private double budget;
 
 	private final Duration window;
 
@@ -49,6 +49,14 @@ final class LeakWatch {
 	LeakWatch(double budget, Duration window) {
 		this.budget = budget;
 		this.window = window;
+	}
+
+	/**
+	 * Judge the next samples against another budget. The samples already seen keep their
+	 * verdicts: a sample at or below the new budget starts the count again as usual.
+	 */
+	void setBudget(double budget) {
+		this.budget = budget;
 	}
 
 	/**

@@ -162,6 +162,7 @@ public class RedisGovernorEndpoint {
 		budget.put("instances", report.instances());
 		budget.put("clientsPerInstance", report.clientsPerInstance());
 		budget.put("connectionsPerInstance", report.policy().connectionsPerInstance());
+		budget.put("connectionsPerInstanceFrom", report.policy().connectionsPerInstanceFrom());
 		budget.put("reservedClients", report.policy().reservedClients());
 		budget.put("headroom", report.policy().headroom());
 		budget.put("utilization", report.utilization());

@@ -81,6 +81,7 @@ public class RedisGovernorHealthIndicator implements HealthIndicator {
 		details.put("instances", report.instances());
 		details.put("clientsPerInstance", report.clientsPerInstance());
 		details.put("connectionsPerInstance", report.policy().connectionsPerInstance());
+		details.put("connectionsPerInstanceFrom", report.policy().connectionsPerInstanceFrom());
 		details.put("reservedClients", report.policy().reservedClients());
 		details.put("utilization", report.utilization());
 		details.put("maxSafeInstances", report.maxSafeInstances());

@@ -58,7 +58,10 @@ class ConfigurationMetadataTests {
 		assertThat(all.get("redis.governor.server.sample-interval").getDefaultValue()).isEqualTo("2s");
 		assertThat(all.get("redis.governor.server.client-list-interval").getDefaultValue()).isEqualTo("60s");
 		assertThat(all.get("redis.governor.server.fast-sample-interval").getDefaultValue()).isEqualTo("5s");
-		assertThat(all.get("redis.governor.budget.connections-per-instance").getDefaultValue()).isEqualTo(2);
+		// Unset, it follows the pool and the listener containers (2 without either).
+		assertThat(all.get("redis.governor.budget.connections-per-instance").getDefaultValue()).isNull();
+		assertThat(all.get("redis.governor.budget.connections-per-instance").getDescription())
+			.contains("it follows the application");
 		assertThat(all.get("redis.governor.budget.headroom").getDefaultValue()).isEqualTo(0.8);
 		assertThat(all.get("redis.governor.budget.saturation.critical").getDefaultValue()).isEqualTo(0.95);
 		assertThat(all.get("redis.governor.budget.leak.window").getDefaultValue()).isEqualTo("30s");

@@ -3,6 +3,7 @@ package io.github.redisgovernor.autoconfigure.accounting;
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorProperties;
 import io.github.redisgovernor.budget.BudgetMonitor;
+import io.github.redisgovernor.budget.FollowedAllowance;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.connection.GovernedConnection;
@@ -20,6 +21,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.listener.RedisMessageListenerContainer;
 
 /**
  * Auto-configuration of connection accounting: the instance registry, the server figures
@@ -60,9 +62,18 @@ public final class RedisGovernorAccountingAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
+	FollowedAllowance redisGovernorConnectionAllowance(GovernedConnection connection,
+			ObjectProvider<RedisMessageListenerContainer> listenerContainers, InstanceIdentity identity) {
+		return new FollowedAllowance(connection.getFactory(), listenerContainers, identity);
+	}
+
+	@Bean
+	@ConditionalOnMissingBean
 	BudgetMonitor redisGovernorBudgetMonitor(ServerFiguresSampler sampler, InstanceRegistry registry,
-			InstanceIdentity identity, RedisGovernorProperties properties) {
-		BudgetMonitor monitor = new BudgetMonitor(properties.getBudget().toPolicy(), registry::current, identity);
+			InstanceIdentity identity, RedisGovernorProperties properties, FollowedAllowance allowance) {
+		// Read at every sample: a listener container that starts listening adds one.
+		BudgetMonitor monitor = new BudgetMonitor(() -> properties.getBudget().toPolicy(allowance.get()),
+				registry::current, identity);
 		monitor.listenTo(sampler);
 		return monitor;
 	}

@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.github.redisgovernor.autoconfigure.RedisGovernorAutoConfiguration;
 import io.github.redisgovernor.autoconfigure.connection.RedisGovernorConnectionAutoConfiguration;
 import io.github.redisgovernor.budget.BudgetMonitor;
+import io.github.redisgovernor.budget.BudgetPolicy;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.registry.InstanceRegistry;
@@ -58,6 +59,16 @@ class RedisGovernorAccountingAutoConfigurationTests {
 	}
 
 	@Test
+	void runWithoutAPoolShouldBudgetTheSharedConnectionAndOneBesideIt() {
+		// commons-pool2 is not on this suite's class path, as with the starter alone.
+		this.contextRunner.run((context) -> {
+			BudgetPolicy policy = context.getBean(BudgetMonitor.class).getPolicy();
+			assertThat(policy.connectionsPerInstance()).isEqualTo(2);
+			assertThat(policy.connectionsPerInstanceFrom()).isEqualTo("shared 1 + 1 beside it");
+		});
+	}
+
+	@Test
 	void runShouldApplyBudgetProperties() {
 		this.contextRunner
 			.withPropertyValues("redis.governor.budget.connections-per-instance=3",
@@ -67,6 +78,8 @@ class RedisGovernorAccountingAutoConfigurationTests {
 			.run((context) -> {
 				BudgetMonitor monitor = context.getBean(BudgetMonitor.class);
 				assertThat(monitor.getPolicy().connectionsPerInstance()).isEqualTo(3);
+				assertThat(monitor.getPolicy().connectionsPerInstanceFrom())
+					.isEqualTo("redis.governor.budget.connections-per-instance");
 				assertThat(monitor.getPolicy().reservedClients()).isEqualTo(7);
 				assertThat(monitor.getPolicy().headroom()).isEqualTo(0.5);
 				assertThat(monitor.getPolicy().saturationWarn()).isEqualTo(0.6);

@@ -99,7 +99,7 @@ class MaxClientsIntegrationTests {
 		long start = System.nanoTime();
 		await().atMost(Duration.ofSeconds(10))
 			.untilAsserted(() -> assertThatThrownBy(() -> template.opsForValue().get("k"))
-				.hasStackTraceContaining("Commands are rejected"));
+				.hasStackTraceContaining("(redis.governor.reconnect.grace): commands fail at once"));
 		Thread.sleep(Math.max(0, window.toMillis() - (System.nanoTime() - start) / 1_000_000));
 		List<Matcher> lines = governorLines(output).subList(linesBefore, governorLines(output).size());
 		// Log records only (they start with a timestamp), not the lines of a stack trace.

@@ -49,8 +49,6 @@ public final class RedisSentinelSet implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(RedisSentinelSet.class);
 
-	private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
-
 	private final String masterName;
 
 	private final Duration timeout;
@@ -166,7 +164,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder downAfter(Duration downAfter) {
-			this.downAfter = positive(downAfter, "downAfter");
+			this.downAfter = ServerSets.positive(downAfter, "downAfter");
 			return this;
 		}
 
@@ -178,7 +176,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder failoverTimeout(Duration failoverTimeout) {
-			this.failoverTimeout = positive(failoverTimeout, "failoverTimeout");
+			this.failoverTimeout = ServerSets.positive(failoverTimeout, "failoverTimeout");
 			return this;
 		}
 
@@ -189,7 +187,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 		 * @return this builder
 		 */
 		public Builder timeout(Duration timeout) {
-			this.timeout = positive(timeout, "timeout");
+			this.timeout = ServerSets.positive(timeout, "timeout");
 			return this;
 		}
 
@@ -214,13 +212,6 @@ public final class RedisSentinelSet implements AutoCloseable {
 				set.close();
 				throw e;
 			}
-		}
-
-		private static Duration positive(Duration duration, String what) {
-			if (duration.isNegative() || duration.isZero()) {
-				throw new IllegalArgumentException(what + " must be positive: " + duration);
-			}
-			return duration;
 		}
 
 	}
@@ -276,7 +267,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 	 * @return the Sentinels' addresses, comma-separated
 	 */
 	public String sentinelNodes() {
-		return sentinels.stream().map(s -> s.host() + ":" + s.port()).collect(Collectors.joining(","));
+		return sentinels.stream().map(ServerSets::address).collect(Collectors.joining(","));
 	}
 
 	/**
@@ -341,7 +332,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 				return e.getMessage();
 			}
 		});
-		String oldAddress = address(oldMaster);
+		String oldAddress = ServerSets.address(oldMaster);
 		awaitCondition(deadline, "every running Sentinel to name a new master instead of " + oldAddress, () -> {
 			Map<Integer, String> addresses = new LinkedHashMap<>();
 			for (RedisServer each : running) {
@@ -352,11 +343,11 @@ public final class RedisSentinelSet implements AutoCloseable {
 			return agreed ? null : "Sentinel port -> master: " + addresses;
 		});
 		RedisServer newMaster = nodeAt(masterAddress(sentinel));
-		awaitCondition(deadline, "the new master " + address(newMaster) + " to report role:master", () -> {
+		awaitCondition(deadline, "the new master " + ServerSets.address(newMaster) + " to report role:master", () -> {
 			String role = newMaster.infoMap("replication").get("role");
 			return "master".equals(role) ? null : "role:" + role;
 		});
-		log.info("Failed over {} from {} to {}", masterName, oldAddress, address(newMaster));
+		log.info("Failed over {} from {} to {}", masterName, oldAddress, ServerSets.address(newMaster));
 		return newMaster;
 	}
 
@@ -377,23 +368,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 		if (master != null) {
 			all.add(master);
 		}
-		RuntimeException failure = null;
-		for (RedisServer server : all) {
-			try {
-				server.close();
-			}
-			catch (RuntimeException e) {
-				if (failure == null) {
-					failure = e;
-				}
-				else {
-					failure.addSuppressed(e);
-				}
-			}
-		}
-		if (failure != null) {
-			throw failure;
-		}
+		ServerSets.closeAll(all);
 	}
 
 	@Override
@@ -407,7 +382,7 @@ public final class RedisSentinelSet implements AutoCloseable {
 		long started = System.nanoTime();
 		long deadline = deadline();
 		master = dataNode("master").start();
-		requireProcess(master);
+		ServerSets.requireProcess(master, "A Sentinel set");
 		for (int i = 1; i <= builder.replicas; i++) {
 			replicas.add(dataNode("replica-" + i).config("replicaof", master.host() + " " + master.port()).start());
 		}
@@ -512,49 +487,17 @@ public final class RedisSentinelSet implements AutoCloseable {
 
 	private RedisServer nodeAt(String address) {
 		return dataNodes().stream()
-			.filter(node -> address(node).equals(address))
+			.filter(node -> ServerSets.address(node).equals(address))
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException(address + " is no data node of " + this));
 	}
 
-	private static String address(RedisServer server) {
-		return server.host() + ":" + server.port();
-	}
-
-	private static void requireProcess(RedisServer server) {
-		if (server.source() == RedisServer.Source.TESTCONTAINERS) {
-			server.close();
-			throw new IllegalStateException("A Sentinel set needs redis-server processes on this host, but the fixture "
-					+ "resolved to a container; install redis-server or set REDIS_SERVER_BIN");
-		}
-	}
-
-	/**
-	 * Polls until {@code problem} returns {@code null}; it returns what is still missing
-	 * otherwise, which goes into the timeout's message. Errors count as not yet.
-	 */
 	private void awaitCondition(long deadline, String what, Supplier<String> problem) {
-		String last;
-		while (true) {
-			try {
-				last = problem.get();
-			}
-			catch (RuntimeException e) {
-				last = e.toString();
-			}
-			if (last == null) {
-				return;
-			}
-			if (System.nanoTime() > deadline) {
-				throw new IllegalStateException("Timed out after " + timeout.toMillis() + " ms waiting for " + what
-						+ " (" + this + "); last seen: " + last);
-			}
-			ProcessLauncher.sleep(POLL_INTERVAL);
-		}
+		ServerSets.await(deadline, timeout, this, what, problem);
 	}
 
 	private long deadline() {
-		return System.nanoTime() + timeout.toNanos();
+		return ServerSets.deadline(timeout);
 	}
 
 	private void ensureOpen() {

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -97,6 +98,21 @@ public final class RedisServer implements AutoCloseable {
 
 	private static final int FREE_PORT_ATTEMPTS = 5;
 
+	/** Redis Cluster's bus port is the client port plus this. */
+	static final int CLUSTER_BUS_PORT_OFFSET = 10000;
+
+	/**
+	 * Cluster nodes listen on ports from here to {@link #CLUSTER_PORT_MAX}, so their bus
+	 * ports lie from 20000 to 32767: both below the ephemeral ports of Linux (32768 and
+	 * up), macOS and Windows (49152 and up), which the OS may hand to any socket at any
+	 * time, and well below 65535.
+	 */
+	private static final int CLUSTER_PORT_MIN = 10000;
+
+	private static final int CLUSTER_PORT_MAX = 22767;
+
+	private static final int CLUSTER_PORT_ATTEMPTS = 100;
+
 	private static final Set<String> RESERVED_CONFIG = Set.of("port", "bind", "dir", "logfile", "daemonize",
 			"requirepass");
 
@@ -115,6 +131,8 @@ public final class RedisServer implements AutoCloseable {
 	private final List<String> redisArgs;
 
 	private final String sentinelConfig;
+
+	private final boolean clusterNode;
 
 	private final Duration adminTimeout;
 
@@ -152,6 +170,11 @@ public final class RedisServer implements AutoCloseable {
 		if (password != null) {
 			args.addAll(List.of("--requirepass", password));
 		}
+		if (builder.clusterNode) {
+			// Relative to --dir, the server's private directory, where it stays across
+			// restarts.
+			args.addAll(List.of("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf"));
+		}
 		args.addAll(builder.config);
 		if (builder.tls != null) {
 			this.tlsPort = freePort();
@@ -162,6 +185,7 @@ public final class RedisServer implements AutoCloseable {
 		}
 		this.redisArgs = List.copyOf(args);
 		this.sentinelConfig = builder.sentinelConfig;
+		this.clusterNode = builder.clusterNode;
 	}
 
 	/**
@@ -196,6 +220,8 @@ public final class RedisServer implements AutoCloseable {
 		private RedisTls tls;
 
 		private String sentinelConfig;
+
+		private boolean clusterNode;
 
 		private Builder() {
 		}
@@ -286,6 +312,18 @@ public final class RedisServer implements AutoCloseable {
 		 */
 		Builder sentinel(String configFileText) {
 			this.sentinelConfig = Objects.requireNonNull(configFileText, "configFileText");
+			return this;
+		}
+
+		/**
+		 * Runs the server as a Redis Cluster node ({@code cluster-enabled yes}) whose
+		 * {@code nodes.conf} lives in the server's private directory, so that it keeps
+		 * its node id and what it knows of the cluster across
+		 * {@link RedisServer#restart()}. A free port is then chosen below 22768, with its
+		 * cluster bus port (port + 10000) free too.
+		 */
+		Builder clusterNode() {
+			this.clusterNode = true;
 			return this;
 		}
 
@@ -398,6 +436,14 @@ public final class RedisServer implements AutoCloseable {
 	public synchronized void resume() {
 		runningInstance().resume();
 		paused = false;
+	}
+
+	/**
+	 * Whether the server is running but {@linkplain #pause() paused}, so that it will not
+	 * answer; for sets of servers that ask whichever node answers.
+	 */
+	boolean isPaused() {
+		return paused && isRunning();
 	}
 
 	/**
@@ -594,7 +640,7 @@ public final class RedisServer implements AutoCloseable {
 		PortInUseException lastConflict = null;
 		for (int attempt = 0; attempt < attempts; attempt++) {
 			try {
-				launch(requestedPort == 0 ? freePort() : requestedPort);
+				launch(requestedPort != 0 ? requestedPort : clusterNode ? freeClusterPort() : freePort());
 				return;
 			}
 			catch (PortInUseException e) {
@@ -794,6 +840,32 @@ public final class RedisServer implements AutoCloseable {
 		}
 		catch (IOException e) {
 			throw new UncheckedIOException("Cannot find a free loopback port", e);
+		}
+	}
+
+	/**
+	 * A port for a cluster node: free, as is its bus port. Another process may still take
+	 * either before the node binds them; the node then fails with "Address already in
+	 * use" and {@link #startOnFreePort} tries another.
+	 */
+	private static int freeClusterPort() {
+		for (int attempt = 0; attempt < CLUSTER_PORT_ATTEMPTS; attempt++) {
+			int candidate = ThreadLocalRandom.current().nextInt(CLUSTER_PORT_MIN, CLUSTER_PORT_MAX + 1);
+			if (isFree(candidate) && isFree(candidate + CLUSTER_BUS_PORT_OFFSET)) {
+				return candidate;
+			}
+		}
+		throw new IllegalStateException("Cannot find a free loopback port from " + CLUSTER_PORT_MIN + " to "
+				+ CLUSTER_PORT_MAX + " whose cluster bus port (port + " + CLUSTER_BUS_PORT_OFFSET
+				+ ") is free too, after " + CLUSTER_PORT_ATTEMPTS + " attempts");
+	}
+
+	private static boolean isFree(int port) {
+		try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+			return true;
+		}
+		catch (IOException e) {
+			return false;
 		}
 	}
 

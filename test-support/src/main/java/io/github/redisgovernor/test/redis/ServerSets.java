@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * What sets of servers such as {@link RedisSentinelSet} share: checking their options,
- * waiting for their processes to come together, naming a server by address and closing
- * them all.
+ * What {@link RedisSentinelSet} and {@link RedisClusterSet} share: checking their
+ * options, waiting for their processes to come together, naming a server by address and
+ * closing them all.
  */
 final class ServerSets {
 

@@ -1,7 +1,8 @@
 /**
  * A test kit for applications that use Redis: a real {@code redis-server} on a free
- * loopback port without Docker, a whole Sentinel set-up of them, a fault-injecting TCP
- * proxy, and the wiring for JUnit Jupiter and Spring tests. See {@code docs/testing.md}.
+ * loopback port without Docker, a whole Sentinel set-up or Redis Cluster of them, a
+ * fault-injecting TCP proxy, and the wiring for JUnit Jupiter and Spring tests. See
+ * {@code docs/testing.md}.
  *
  * <ul>
  * <li>{@link io.github.redisgovernor.test.redis.RedisServer}: one server process,
@@ -13,6 +14,9 @@
  * server that can go silent, drop connections or fail over silently to another server.
  * <li>{@link io.github.redisgovernor.test.redis.RedisSentinelSet}: a master, its replicas
  * and the Sentinels that monitor them, all real processes, with a failover on demand.
+ * <li>{@link io.github.redisgovernor.test.redis.RedisClusterSet}: a Redis Cluster of
+ * masters and their replicas, all real processes, with the master serving a key and a
+ * master killed until a replica has taken over.
  * <li>{@link io.github.redisgovernor.test.redis.RedisServerExtension}: injects servers
  * into test constructors and methods, started on first use and closed after the test
  * class; {@link io.github.redisgovernor.test.redis.RedisServerSettings} names and

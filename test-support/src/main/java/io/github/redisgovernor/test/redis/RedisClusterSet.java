@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -217,11 +218,7 @@ public final class RedisClusterSet implements AutoCloseable {
 	 * @throws IllegalStateException when no node answers
 	 */
 	public List<RedisServer> masters() {
-		List<ClusterNode> view = view();
-		return nodes.stream()
-			.filter(RedisServer::isRunning)
-			.filter(node -> entryOf(view, node).filter(ClusterNode::servesSlots).isPresent())
-			.toList();
+		return runningNodesWhoseEntry(ClusterNode::servesSlots);
 	}
 
 	/**
@@ -231,11 +228,7 @@ public final class RedisClusterSet implements AutoCloseable {
 	 * @throws IllegalStateException when no node answers
 	 */
 	public List<RedisServer> replicas() {
-		List<ClusterNode> view = view();
-		return nodes.stream()
-			.filter(RedisServer::isRunning)
-			.filter(node -> entryOf(view, node).filter(entry -> entry.is("slave") && !entry.failed()).isPresent())
-			.toList();
+		return runningNodesWhoseEntry(entry -> entry.is("slave") && !entry.failed());
 	}
 
 	/**
@@ -467,7 +460,7 @@ public final class RedisClusterSet implements AutoCloseable {
 		Set<String> downOwners = new LinkedHashSet<>();
 		Map<Integer, Map<Integer, String>> slotMaps = new LinkedHashMap<>();
 		for (RedisServer node : answering) {
-			String state = infoFields(node.command("CLUSTER", "INFO")).get("cluster_state");
+			String state = RedisServer.fields(node.command("CLUSTER", "INFO")).get("cluster_state");
 			if (!"ok".equals(state)) {
 				problems.add(node.port() + " cluster_state:" + state);
 			}
@@ -537,6 +530,15 @@ public final class RedisClusterSet implements AutoCloseable {
 				+ serverWithId(entry.id()).port();
 	}
 
+	/** Running nodes whose line in the first answering node's view matches, in order. */
+	private List<RedisServer> runningNodesWhoseEntry(Predicate<ClusterNode> matches) {
+		List<ClusterNode> view = view();
+		return nodes.stream()
+			.filter(RedisServer::isRunning)
+			.filter(node -> entryOf(view, node).filter(matches).isPresent())
+			.toList();
+	}
+
 	/** The nodes that can be asked: running and not paused. */
 	private List<RedisServer> answering() {
 		return nodes.stream().filter(node -> node.isRunning() && !node.isPaused()).toList();
@@ -582,18 +584,6 @@ public final class RedisClusterSet implements AutoCloseable {
 			.filter(replica -> "master".equals(replica.infoMap("replication").get("role")))
 			.findFirst()
 			.orElse(null);
-	}
-
-	/** The {@code key:value} lines of an {@code INFO}-like reply. */
-	private static Map<String, String> infoFields(String reply) {
-		Map<String, String> fields = new LinkedHashMap<>();
-		reply.lines().forEach(line -> {
-			int colon = line.indexOf(':');
-			if (colon > 0) {
-				fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
-			}
-		});
-		return fields;
 	}
 
 	private void awaitCondition(long deadline, String what, Supplier<String> problem) {

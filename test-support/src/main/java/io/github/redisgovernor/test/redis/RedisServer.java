@@ -544,8 +544,16 @@ public final class RedisServer implements AutoCloseable {
 	 * @return the fields by name
 	 */
 	public Map<String, String> infoMap(String section) {
+		return fields(info(section));
+	}
+
+	/**
+	 * The {@code key:value} lines of an {@code INFO}-like reply ({@code INFO},
+	 * {@code CLUSTER INFO}), in order; {@code #} headings and blank lines are skipped.
+	 */
+	static Map<String, String> fields(String reply) {
 		Map<String, String> values = new LinkedHashMap<>();
-		info(section).lines().filter(line -> !line.isBlank() && !line.startsWith("#")).forEach(line -> {
+		reply.lines().filter(line -> !line.isBlank() && !line.startsWith("#")).forEach(line -> {
 			int colon = line.indexOf(':');
 			if (colon > 0) {
 				values.put(line.substring(0, colon), line.substring(colon + 1));

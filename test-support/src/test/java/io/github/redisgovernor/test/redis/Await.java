@@ -1,7 +1,9 @@
 package io.github.redisgovernor.test.redis;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 
 /**
  * Bounded polling for conditions that become true asynchronously; the timeout only guards
@@ -30,6 +32,15 @@ final class Await {
 
 	static boolean alive(long pid) {
 		return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+	}
+
+	/** The pids of this JVM's living child processes. */
+	static Set<Long> livingChildren() {
+		return ProcessHandle.current()
+			.children()
+			.filter(ProcessHandle::isAlive)
+			.map(ProcessHandle::pid)
+			.collect(Collectors.toSet());
 	}
 
 }

@@ -67,7 +67,7 @@ class RedisClusterSetTests {
 		for (RedisServer node : nodes) {
 			assertThat(node.port()).isLessThan(55535);
 			assertThat(node.command("CLUSTER", "MYID")).isEqualTo(cluster.nodeId(node));
-			assertThat(fields(node.command("CLUSTER", "INFO"))).containsEntry("cluster_state", "ok")
+			assertThat(RedisServer.fields(node.command("CLUSTER", "INFO"))).containsEntry("cluster_state", "ok")
 				.containsEntry("cluster_slots_assigned", "16384")
 				.containsEntry("cluster_slots_ok", "16384")
 				.containsEntry("cluster_known_nodes", "6")
@@ -80,9 +80,7 @@ class RedisClusterSetTests {
 			assertThat(Path.of(node.configGet("dir")).resolve(node.configGet("cluster-config-file"))).exists();
 		}
 		for (int i = 0; i < 3; i++) {
-			assertThat(replicas.get(i).infoMap("replication")).containsEntry("role", "slave")
-				.containsEntry("master_port", String.valueOf(masters.get(i).port()))
-				.containsEntry("master_link_status", "up");
+			assertFollows(replicas.get(i), masters.get(i));
 			assertThat(masters.get(i).infoMap("replication")).containsEntry("role", "master")
 				.containsEntry("connected_slaves", "1");
 		}
@@ -162,7 +160,8 @@ class RedisClusterSetTests {
 			assertThat(replica.command("GET", key)).isEqualTo("before");
 			for (RedisServer node : set.nodes()) {
 				if (node != master) {
-					assertThat(fields(node.command("CLUSTER", "INFO"))).containsEntry("cluster_state", "ok");
+					assertThat(RedisServer.fields(node.command("CLUSTER", "INFO"))).containsEntry("cluster_state",
+							"ok");
 				}
 			}
 			writeThroughClusterClient(set, "after-")
@@ -174,9 +173,7 @@ class RedisClusterSetTests {
 			set.awaitClusterOk();
 			assertThat(set.replicas()).contains(master);
 			assertThat(master.command("CLUSTER", "MYID")).isEqualTo(set.nodeId(master));
-			assertThat(master.infoMap("replication")).containsEntry("role", "slave")
-				.containsEntry("master_port", String.valueOf(replica.port()))
-				.containsEntry("master_link_status", "up");
+			assertFollows(master, replica);
 		}
 	}
 
@@ -196,9 +193,7 @@ class RedisClusterSetTests {
 			set.awaitClusterOk();
 
 			assertThat(set.replicas()).containsExactly(master, set.nodes().get(4), set.nodes().get(5));
-			assertThat(master.infoMap("replication")).containsEntry("role", "slave")
-				.containsEntry("master_port", String.valueOf(replica.port()))
-				.containsEntry("master_link_status", "up");
+			assertFollows(master, replica);
 		}
 	}
 
@@ -230,7 +225,8 @@ class RedisClusterSetTests {
 			RedisServer master = set.nodes().get(0);
 			assertThat(set.masters()).containsExactly(master);
 			assertThat(set.replicas()).containsExactly(set.nodes().get(1));
-			assertThat(fields(master.command("CLUSTER", "INFO"))).containsEntry("cluster_slots_assigned", "16384");
+			assertThat(RedisServer.fields(master.command("CLUSTER", "INFO"))).containsEntry("cluster_slots_assigned",
+					"16384");
 			assertThatThrownBy(() -> set.killMaster(master)).isInstanceOf(IllegalStateException.class)
 				.hasMessageContaining("leaves 0 of the 1 masters to vote, fewer than the 1 a failover needs");
 			assertThatThrownBy(() -> set.killMaster(set.nodes().get(1))).isInstanceOf(IllegalStateException.class)
@@ -276,13 +272,13 @@ class RedisClusterSetTests {
 
 	@Test
 	void aClusterThatIsNotOkInTimeSaysWhatIsMissingAndStopsItsProcesses() {
-		Set<Long> childrenBefore = livingChildren();
+		Set<Long> childrenBefore = Await.livingChildren();
 		// A master reports cluster_state:ok no sooner than 2 s after it started.
 		assertThatThrownBy(() -> RedisClusterSet.builder().timeout(Duration.ofMillis(500)).start())
 			.isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("Timed out after 500 ms waiting for")
 			.hasMessageContaining("last seen:");
-		assertThat(livingChildren()).isEqualTo(childrenBefore);
+		assertThat(Await.livingChildren()).isEqualTo(childrenBefore);
 	}
 
 	@Test
@@ -331,22 +327,10 @@ class RedisClusterSetTests {
 		return written;
 	}
 
-	/** The {@code key:value} lines of {@code CLUSTER INFO}. */
-	private static Map<String, String> fields(String reply) {
-		Map<String, String> fields = new LinkedHashMap<>();
-		reply.lines().filter((line) -> line.contains(":")).forEach((line) -> {
-			int colon = line.indexOf(':');
-			fields.put(line.substring(0, colon), line.substring(colon + 1).strip());
-		});
-		return fields;
-	}
-
-	private static Set<Long> livingChildren() {
-		return ProcessHandle.current()
-			.children()
-			.filter(ProcessHandle::isAlive)
-			.map(ProcessHandle::pid)
-			.collect(Collectors.toSet());
+	private static void assertFollows(RedisServer replica, RedisServer master) {
+		assertThat(replica.infoMap("replication")).containsEntry("role", "slave")
+			.containsEntry("master_port", String.valueOf(master.port()))
+			.containsEntry("master_link_status", "up");
 	}
 
 }

@@ -200,13 +200,13 @@ class RedisSentinelSetTests {
 
 	@Test
 	void aSetThatDoesNotComeTogetherInTimeSaysWhatIsMissingAndStopsItsProcesses() {
-		Set<Long> childrenBefore = livingChildren();
+		Set<Long> childrenBefore = Await.livingChildren();
 		// Sentinels announce themselves every 2 s, so they cannot know each other yet.
 		assertThatThrownBy(() -> RedisSentinelSet.builder().timeout(Duration.ofMillis(500)).start())
 			.isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("Timed out after 500 ms waiting for")
 			.hasMessageContaining("last seen:");
-		assertThat(livingChildren()).isEqualTo(childrenBefore);
+		assertThat(Await.livingChildren()).isEqualTo(childrenBefore);
 	}
 
 	@Test
@@ -220,14 +220,6 @@ class RedisSentinelSetTests {
 		assertThatThrownBy(() -> RedisSentinelSet.builder().sentinels(3).quorum(4).start())
 			.isInstanceOf(IllegalArgumentException.class)
 			.hasMessageContaining("quorum 4");
-	}
-
-	private static Set<Long> livingChildren() {
-		return ProcessHandle.current()
-			.children()
-			.filter(ProcessHandle::isAlive)
-			.map(ProcessHandle::pid)
-			.collect(Collectors.toSet());
 	}
 
 	private static List<Map<String, String>> othersThanAdmin(List<Map<String, String>> clients) {

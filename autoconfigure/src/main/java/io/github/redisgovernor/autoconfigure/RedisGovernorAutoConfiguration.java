@@ -10,6 +10,7 @@ import io.github.redisgovernor.connection.ConnectionActivity;
 import io.github.redisgovernor.connection.ConnectionFactoryAudit;
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.lettuce.core.RedisClient;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -109,7 +110,10 @@ public final class RedisGovernorAutoConfiguration {
 				properties.getReconnect().getMinDelay(), properties.getReconnect().getMaxDelay(),
 				tcp.getKeepAliveIdle(), tcp.getKeepAliveInterval(), tcp.getKeepAliveCount(), tcp.getUserTimeout(),
 				grace);
-		return new GovernedClientCustomizer(identity, policy, NativeTransport.detect(), activity);
+		GovernedClientCustomizer customizer = new GovernedClientCustomizer(identity, policy, NativeTransport.detect(),
+				activity);
+		customizer.useClusterRefresh(clusterRefresh(binder, properties.getCluster().getRefresh()));
+		return customizer;
 	}
 
 	@Bean
@@ -137,6 +141,27 @@ public final class RedisGovernorAutoConfiguration {
 					: ConditionOutcome.noMatch("redis.governor.enabled is false");
 		}
 
+	}
+
+	/**
+	 * Lettuce 7's refresh options (every adaptive trigger on, periodic refresh off,
+	 * dynamic sources, stale connections closed), with Spring Boot's settings carried
+	 * over and the adaptive refreshes allowed once a second instead of every 5 seconds.
+	 * The periodic refresh runs on the governor's thread instead, paced by the fleet
+	 * ({@code TopologyRefresher}).
+	 */
+	static ClusterTopologyRefreshOptions clusterRefresh(Binder binder,
+			RedisGovernorProperties.Cluster.Refresh refresh) {
+		ClusterTopologyRefreshOptions.Builder options = ClusterTopologyRefreshOptions.builder()
+			.dynamicRefreshSources(
+					binder.bind("spring.data.redis.lettuce.cluster.refresh.dynamic-refresh-sources", Boolean.class)
+						.orElse(true))
+			.closeStaleConnections(true)
+			.adaptiveRefreshTriggersTimeout(refresh.getAdaptiveTimeout());
+		if (!binder.bind("spring.data.redis.lettuce.cluster.refresh.adaptive", Boolean.class).orElse(true)) {
+			options.disableAllAdaptiveRefreshTriggers();
+		}
+		return options.build();
 	}
 
 	private static Duration min(Duration a, Duration b) {

@@ -109,6 +109,8 @@ public class RedisGovernorProperties implements InitializingBean {
 
 	private final Cache cache = new Cache();
 
+	private final Cluster cluster = new Cluster();
+
 	public boolean isEnabled() {
 		return this.enabled;
 	}
@@ -217,6 +219,10 @@ public class RedisGovernorProperties implements InitializingBean {
 		return this.cache;
 	}
 
+	public Cluster getCluster() {
+		return this.cluster;
+	}
+
 	@Override
 	public void afterPropertiesSet() {
 		if (!this.enabled) {
@@ -258,6 +264,9 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.notBefore("shutdown.drain-timeout", this.shutdown.drainTimeout, "shutdown.quiet-period",
 				this.shutdown.quietPeriod, "10s");
 		checks.positive("cache.log-interval", this.cache.logInterval, "30s");
+		checks.positive("cluster.refresh.period", this.cluster.refresh.period, "60s");
+		checks.positive("cluster.refresh.while-node-down", this.cluster.refresh.whileNodeDown, "1s");
+		checks.positive("cluster.refresh.adaptive-timeout", this.cluster.refresh.adaptiveTimeout, "1s");
 	}
 
 	private void checkAccounting(PropertyChecks checks) {
@@ -864,6 +873,72 @@ public class RedisGovernorProperties implements InitializingBean {
 
 		public void setLogInterval(Duration logInterval) {
 			this.logInterval = logInterval;
+		}
+
+	}
+
+	/**
+	 * Redis Cluster topology refresh ({@code spring.data.redis.cluster.nodes}). Lettuce
+	 * refreshes the topology when a command is redirected or a slot is uncovered; the
+	 * governor adds a refresh every second while a node is down, so that the client
+	 * follows a promoted replica about a second after the cluster promotes it, and a
+	 * periodic refresh paced by the fleet size.
+	 */
+	public static class Cluster {
+
+		private final Refresh refresh = new Refresh();
+
+		public Refresh getRefresh() {
+			return this.refresh;
+		}
+
+		public static class Refresh {
+
+			/**
+			 * Shortest time between two periodic topology refreshes of one instance. Each
+			 * refresh opens a short-lived connection to every node, so the period also
+			 * grows with the fleet: never shorter than ten registry heartbeat intervals
+			 * (the fleet refreshes at most fleet-heartbeat-rate / 10 times a second).
+			 */
+			private Duration period = Duration.ofSeconds(60);
+
+			/**
+			 * Time between two topology refreshes while a node the client routes to is
+			 * flagged failed or its connection is down.
+			 */
+			private Duration whileNodeDown = Duration.ofSeconds(1);
+
+			/**
+			 * Shortest time between two refreshes that Lettuce's adaptive triggers (MOVED
+			 * and ASK redirects, uncovered slots, unknown nodes, persistent reconnects)
+			 * start. Lettuce's default is 5 seconds.
+			 */
+			private Duration adaptiveTimeout = Duration.ofSeconds(1);
+
+			public Duration getPeriod() {
+				return this.period;
+			}
+
+			public void setPeriod(Duration period) {
+				this.period = period;
+			}
+
+			public Duration getWhileNodeDown() {
+				return this.whileNodeDown;
+			}
+
+			public void setWhileNodeDown(Duration whileNodeDown) {
+				this.whileNodeDown = whileNodeDown;
+			}
+
+			public Duration getAdaptiveTimeout() {
+				return this.adaptiveTimeout;
+			}
+
+			public void setAdaptiveTimeout(Duration adaptiveTimeout) {
+				this.adaptiveTimeout = adaptiveTimeout;
+			}
+
 		}
 
 	}

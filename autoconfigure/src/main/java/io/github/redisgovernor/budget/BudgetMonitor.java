@@ -1,17 +1,22 @@
 package io.github.redisgovernor.budget;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.registry.RegistrySnapshot;
 import io.github.redisgovernor.server.ClientMix;
+import io.github.redisgovernor.server.NodeFigures;
 import io.github.redisgovernor.server.ServerFigures;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import org.apache.commons.logging.Log;
@@ -46,6 +51,12 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 
 	private @Nullable Instant lastPoint;
 
+	private final @Nullable String scope;
+
+	private final Map<String, BudgetMonitor> nodes = new LinkedHashMap<>();
+
+	private final List<Consumer<BudgetReport>> listeners = new CopyOnWriteArrayList<>();
+
 	/**
 	 * Create a monitor.
 	 * @param policy the budget
@@ -66,6 +77,12 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 	 */
 	public BudgetMonitor(Supplier<BudgetPolicy> policies, Supplier<RegistrySnapshot> registry,
 			InstanceIdentity identity) {
+		this(policies, registry, identity, null);
+	}
+
+	private BudgetMonitor(Supplier<BudgetPolicy> policies, Supplier<RegistrySnapshot> registry,
+			InstanceIdentity identity, @Nullable String scope) {
+		this.scope = scope;
 		this.policies = policies;
 		BudgetPolicy policy = policies.get();
 		this.policy = policy;
@@ -84,11 +101,38 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 		}
 		this.policy = next;
 		Instant at = (figures.sampledAt() != null) ? figures.sampledAt() : Instant.now();
+		if (!figures.nodes().isEmpty()) {
+			this.report = evaluate(figures, snapshot, LeakWatch.State.NONE, at).withNodes(judgeNodes(figures));
+			notifyListeners();
+			return;
+		}
+		this.nodes.clear();
 		this.state = judge(figures);
 		BudgetReport previous = this.report;
 		BudgetReport report = evaluate(figures, snapshot, this.state, at);
 		this.report = report;
 		logTransitions(previous, report);
+		notifyListeners();
+	}
+
+	/**
+	 * Call a listener with every new report, on the thread that judged it.
+	 * @param listener the listener; it must not block
+	 */
+	public void addListener(Consumer<BudgetReport> listener) {
+		this.listeners.add(listener);
+	}
+
+	private void notifyListeners() {
+		BudgetReport current = this.report;
+		for (Consumer<BudgetReport> listener : this.listeners) {
+			try {
+				listener.accept(current);
+			}
+			catch (RuntimeException ex) {
+				logger.error("Redis Governor budget listener failed", ex);
+			}
+		}
 	}
 
 	/**
@@ -99,6 +143,25 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 	 * to the last sample seen (a new sampler, or a heartbeat interval longer than the
 	 * history) starts the rule again.
 	 */
+	/**
+	 * A Redis Cluster is judged node by node, each node against the budget per node and
+	 * with its own leak rule, since each node has its own {@code maxclients}.
+	 */
+	private List<BudgetReport.NodeReport> judgeNodes(ServerFigures figures) {
+		List<BudgetReport.NodeReport> reports = new ArrayList<>();
+		Set<String> seen = new HashSet<>();
+		for (NodeFigures node : figures.nodes()) {
+			seen.add(node.address());
+			BudgetMonitor monitor = this.nodes.computeIfAbsent(node.address(),
+					(address) -> new BudgetMonitor(() -> this.policies.get().perClusterNode(), this.registry,
+							this.identity, "cluster " + node.role() + " " + address));
+			monitor.accept(node.figures());
+			reports.add(new BudgetReport.NodeReport(node.address(), node.role(), monitor.current()));
+		}
+		this.nodes.keySet().retainAll(seen);
+		return reports;
+	}
+
 	private LeakWatch.State judge(ServerFigures figures) {
 		List<ServerFigures.Point> history = figures.history();
 		if (history.isEmpty()) {
@@ -188,11 +251,12 @@ public class BudgetMonitor implements Consumer<ServerFigures> {
 				maxSafe.isPresent() ? maxSafe.getAsLong() : null, state.leakSuspected(), state.exceedingSince(),
 				(growth != null) ? growth.clients() : null, (growth != null) ? growth.over().toSeconds() : null,
 				saturation, this.policy, figures.sampledAt(), unreadable, figures.fleetClients(),
-				(mix != null && mix.isKnown()) ? mix : null, figures.sampledBy());
+				(mix != null && mix.isKnown()) ? mix : null, figures.sampledBy(), null, List.of());
 	}
 
 	private void logTransitions(BudgetReport previous, BudgetReport next) {
-		String prefix = "Redis Governor [" + this.identity + "] ";
+		String prefix = "Redis Governor [" + this.identity + "] "
+				+ ((this.scope != null) ? "on " + this.scope + ": " : "");
 		if (next.leakSuspected() && !previous.leakSuspected()) {
 			logger.warn(prefix + "suspects a connection leak: the server has " + next.connectedClients() + " clients ("
 					+ next.fleetClients() + " charged to the fleet) for " + next.instances() + " live instance(s), "

@@ -36,4 +36,17 @@ public record BudgetPolicy(int connectionsPerInstance, int reservedClients, doub
 				ConnectionAllowance.PROPERTY);
 	}
 
+	/**
+	 * Return the budget of one Redis Cluster node. A cluster client holds one connection
+	 * to each node it routes commands to, and one more, its default connection, to one
+	 * node it picks at start-up: a node may hold the connections per instance plus one of
+	 * each instance.
+	 * @return the policy per node
+	 */
+	public BudgetPolicy perClusterNode() {
+		return new BudgetPolicy(this.connectionsPerInstance * 2, this.reservedClients, this.headroom,
+				this.saturationWarn, this.saturationCritical, this.leakWindow, this.connectionsPerInstanceFrom
+						+ ", twice on a cluster node: a cluster connection's default connection may sit on any node");
+	}
+
 }

@@ -1,6 +1,8 @@
 package io.github.redisgovernor.budget;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.github.redisgovernor.server.ClientMix;
@@ -36,6 +38,9 @@ import org.jspecify.annotations.Nullable;
  * {@code CLIENT LIST}, or {@code null} when it was not read
  * @param sampledBy the registry member that sampled the figures, or {@code null} when
  * this instance sampled them for itself
+ * @param node on a Redis Cluster, the node these figures are for: the worst node in the
+ * fleet's report, each node in its own; {@code null} on a single server
+ * @param nodes on a Redis Cluster, the report of every accounted node; empty otherwise
  * @author Redis Governor contributors
  */
 public record BudgetReport(@Nullable Long connectedClients, @Nullable Long maxClients, @Nullable Long instances,
@@ -43,10 +48,11 @@ public record BudgetReport(@Nullable Long connectedClients, @Nullable Long maxCl
 		boolean leakSuspected, @Nullable Instant exceedingBudgetSince, @Nullable Long clientsGrowth,
 		@Nullable Long clientsGrowthSeconds, Saturation saturation, BudgetPolicy policy, @Nullable Instant sampledAt,
 		Map<String, String> unreadable, @Nullable Long fleetClients, @Nullable ClientMix mix,
-		@Nullable String sampledBy) {
+		@Nullable String sampledBy, @Nullable String node, List<NodeReport> nodes) {
 
 	public BudgetReport {
 		unreadable = Map.copyOf(unreadable);
+		nodes = List.copyOf(nodes);
 	}
 
 	/**
@@ -76,6 +82,69 @@ public record BudgetReport(@Nullable Long connectedClients, @Nullable Long maxCl
 	 */
 	public boolean isKnown() {
 		return this.connectedClients != null && this.instances != null;
+	}
+
+	/**
+	 * Return this report for the fleet: a Redis Cluster is judged node by node, and the
+	 * fleet's figures are those of its worst node (a leak suspected first, then the
+	 * highest saturation, then the highest utilization), with every node's report beside
+	 * them. The budget stays the instance's; each node's report has the budget per node.
+	 * @param nodes the nodes' reports
+	 * @return the fleet's report, or this one when there are no nodes
+	 */
+	BudgetReport withNodes(List<NodeReport> nodes) {
+		if (nodes.isEmpty()) {
+			return this;
+		}
+		NodeReport worst = nodes.get(0);
+		for (NodeReport each : nodes) {
+			if (worse(each.report(), worst.report())) {
+				worst = each;
+			}
+		}
+		BudgetReport w = worst.report();
+		Long maxSafe = null;
+		for (NodeReport each : nodes) {
+			Long nodeSafe = each.report().maxSafeInstances();
+			if (nodeSafe != null && (maxSafe == null || nodeSafe < maxSafe)) {
+				maxSafe = nodeSafe;
+			}
+		}
+		Map<String, String> unreadable = new LinkedHashMap<>(this.unreadable);
+		for (NodeReport each : nodes) {
+			each.report().unreadable().forEach((what, why) -> unreadable.put(each.address() + " " + what, why));
+		}
+		return new BudgetReport(w.connectedClients(), w.maxClients(), w.instances(), w.clientsPerInstance(),
+				w.utilization(), maxSafe, nodes.stream().anyMatch((each) -> each.report().leakSuspected()),
+				w.exceedingBudgetSince(), w.clientsGrowth(), w.clientsGrowthSeconds(), w.saturation(), this.policy,
+				this.sampledAt, unreadable, w.fleetClients(), w.mix(), this.sampledBy, worst.address(), nodes);
+	}
+
+	private static int rank(Saturation saturation) {
+		return (saturation == Saturation.UNKNOWN) ? -1 : saturation.ordinal();
+	}
+
+	private static boolean worse(BudgetReport a, BudgetReport b) {
+		if (a.leakSuspected() != b.leakSuspected()) {
+			return a.leakSuspected();
+		}
+		if (rank(a.saturation()) != rank(b.saturation())) {
+			return rank(a.saturation()) > rank(b.saturation());
+		}
+		double ua = (a.utilization() != null) ? a.utilization() : -1;
+		double ub = (b.utilization() != null) ? b.utilization() : -1;
+		return ua > ub;
+	}
+
+	/**
+	 * One Redis Cluster node's report.
+	 *
+	 * @param address the node's {@code host:port}
+	 * @param role {@code master} or {@code replica}
+	 * @param report the node's figures judged against the budget per node
+	 */
+	public record NodeReport(String address, String role, BudgetReport report) {
+
 	}
 
 }

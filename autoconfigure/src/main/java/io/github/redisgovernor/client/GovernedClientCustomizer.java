@@ -8,6 +8,8 @@ import io.lettuce.core.ClientOptions.DisconnectedBehavior;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SocketOptions.KeepAliveOptions;
 import io.lettuce.core.SocketOptions.TcpUserTimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.ReadOnlyCommands;
@@ -19,6 +21,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.data.redis.autoconfigure.ClientResourcesBuilderCustomizer;
 import org.springframework.boot.data.redis.autoconfigure.LettuceClientConfigurationBuilderCustomizer;
@@ -62,6 +65,8 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 
 	private volatile boolean applied;
 
+	private @Nullable ClusterTopologyRefreshOptions clusterRefresh;
+
 	/**
 	 * Create the customizer.
 	 * @param identity the identity every connection is named with
@@ -93,6 +98,9 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 				: DisconnectedBehavior.ACCEPT_COMMANDS);
 		builder.requestQueueSize(this.policy.requestQueueSize());
 		builder.readOnlyCommands(GovernedClientCustomizer::readsFromReplicas);
+		if (builder instanceof ClusterClientOptions.Builder cluster && this.clusterRefresh != null) {
+			cluster.topologyRefreshOptions(this.clusterRefresh);
+		}
 		this.applied = true;
 		logger.info(summary());
 	}
@@ -113,6 +121,16 @@ public class GovernedClientCustomizer implements LettuceClientConfigurationBuild
 	 * @param command the command
 	 * @return whether it may be read from a replica
 	 */
+	/**
+	 * Use these topology refresh options on a Redis Cluster client, in place of the ones
+	 * Spring Boot built from {@code spring.data.redis.lettuce.cluster.refresh.*} (the
+	 * caller carries those settings over).
+	 * @param options the options
+	 */
+	public void useClusterRefresh(ClusterTopologyRefreshOptions options) {
+		this.clusterRefresh = options;
+	}
+
 	static boolean readsFromReplicas(RedisCommand<?, ?, ?> command) {
 		ProtocolKeyword type = command.getType();
 		return type != CommandType.INFO && type != CommandType.CLIENT && ReadOnlyCommands.isReadOnlyCommand(type);

@@ -4,7 +4,10 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -15,9 +18,16 @@ import java.util.concurrent.TimeoutException;
 
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.scheduling.GovernorScheduler;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.resource.ClientResources;
 import org.jspecify.annotations.Nullable;
 
@@ -146,6 +156,107 @@ public class GovernedConnection {
 			StatefulConnection<?, ?> existing = SharedConnection.existing(this.factory, each);
 			if (existing != null && !isClosed(existing) && (governing == null || existing != governing.connection())) {
 				connections.add(existing);
+			}
+		}
+		return connections;
+	}
+
+	/**
+	 * Return whether the governed factory talks to a Redis Cluster.
+	 * @return {@code true} for a cluster
+	 */
+	public boolean isCluster() {
+		return this.factory.isClusterAware();
+	}
+
+	/**
+	 * Return the cluster nodes the governor accounts for, from the client's current view
+	 * of the topology: every master, and every replica too when the application reads
+	 * from replicas ({@code spring.data.redis.lettuce.read-from}). Never opens a
+	 * connection and never sends a command.
+	 * @return the nodes, masters first, each group by address; empty when the factory is
+	 * not clustered or the cluster connection is not open
+	 */
+	public List<Node> clusterNodes() {
+		SharedConnection governing = usable(this.current);
+		if (governing == null || !(governing.connection() instanceof StatefulRedisClusterConnection<?, ?> cluster)) {
+			return List.of();
+		}
+		boolean replicas = readsFromReplicas();
+		List<Node> nodes = new ArrayList<>();
+		for (RedisClusterNode each : cluster.getPartitions()) {
+			RedisURI uri = each.getUri();
+			if (uri == null || each.is(NodeFlag.NOADDR) || each.is(NodeFlag.HANDSHAKE)) {
+				continue;
+			}
+			boolean master = each.is(NodeFlag.UPSTREAM) || each.is(NodeFlag.MASTER);
+			if (!master && !replicas) {
+				continue;
+			}
+			if (master && each.hasNoSlots() && each.is(NodeFlag.FAIL)) {
+				// A failed master whose slots went to its promoted replica.
+				continue;
+			}
+			nodes.add(new Node(each.getNodeId(), uri.getHost(), uri.getPort(), master,
+					each.is(NodeFlag.FAIL) || each.is(NodeFlag.EVENTUAL_FAIL)));
+		}
+		nodes.sort(Comparator.comparing((Node node) -> !node.master()).thenComparing(Node::address));
+		return nodes;
+	}
+
+	private boolean readsFromReplicas() {
+		ReadFrom readFrom = this.factory.getClientConfiguration().getReadFrom().orElse(null);
+		return readFrom != null && readFrom != ReadFrom.MASTER && readFrom != ReadFrom.UPSTREAM;
+	}
+
+	/**
+	 * Send commands to one cluster node without waiting for them, on the client's own
+	 * connection to that node (the one it routes the node's slots through), so that no
+	 * connection is added. Completes like {@link #submit}.
+	 * @param <T> the result type
+	 * @param node the node
+	 * @param work the commands to send
+	 * @return the result to come
+	 */
+	@SuppressWarnings("unchecked")
+	public <T> CompletableFuture<T> submitTo(Node node, Work<T> work) {
+		SharedConnection connection = usable(this.current);
+		CompletableFuture<SharedConnection> ready = (connection != null) ? CompletableFuture.completedFuture(connection)
+				: connectAsync();
+		CompletableFuture<T> result = ready.thenCompose((shared) -> {
+			if (!(shared.connection() instanceof StatefulRedisClusterConnection<?, ?> cluster)) {
+				return CompletableFuture.failedFuture(new IllegalStateException("not a cluster connection"));
+			}
+			ConnectionIntent intent = node.master() ? ConnectionIntent.WRITE : ConnectionIntent.READ;
+			return cluster.getConnectionAsync(node.host(), node.port(), intent)
+				.thenCompose(
+						(nodeConnection) -> work.run((RedisClusterAsyncCommands<byte[], byte[]>) nodeConnection.async())
+							.toCompletableFuture());
+		});
+		return withTimeout(result);
+	}
+
+	/**
+	 * Return the client's connections to the nodes of {@link #clusterNodes()}, by node:
+	 * the ones it routes each node's slots through. Never waits: a node whose connection
+	 * is still being opened is left out (asking for a node's connection opens it, as the
+	 * first command for one of its slots would).
+	 * @return the node connections; empty when the factory is not clustered
+	 */
+	public Map<Node, StatefulConnection<?, ?>> nodeConnections() {
+		SharedConnection governing = usable(this.current);
+		if (governing == null || !(governing.connection() instanceof StatefulRedisClusterConnection<?, ?> cluster)) {
+			return Map.of();
+		}
+		Map<Node, StatefulConnection<?, ?>> connections = new LinkedHashMap<>();
+		for (Node node : clusterNodes()) {
+			ConnectionIntent intent = node.master() ? ConnectionIntent.WRITE : ConnectionIntent.READ;
+			CompletableFuture<? extends StatefulRedisConnection<?, ?>> future = cluster.getConnectionAsync(node.host(),
+					node.port(), intent);
+			StatefulRedisConnection<?, ?> existing = (future.isDone() && !future.isCompletedExceptionally())
+					? future.getNow(null) : null;
+			if (existing != null && !isClosed(existing)) {
+				connections.put(node, existing);
 			}
 		}
 		return connections;
@@ -297,6 +408,35 @@ public class GovernedConnection {
 	@Override
 	public String toString() {
 		return "GovernedConnection[" + this.identity.getClientName() + ", " + this.style + "]";
+	}
+
+	/**
+	 * A cluster node, as the client's topology shows it.
+	 *
+	 * @param nodeId the node's id
+	 * @param host the node's host
+	 * @param port the node's port
+	 * @param master whether it is a master (else a replica the application reads from)
+	 * @param failing whether the cluster flags it {@code fail} or {@code fail?}
+	 */
+	public record Node(String nodeId, String host, int port, boolean master, boolean failing) {
+
+		/**
+		 * Return the node's address.
+		 * @return {@code host:port}
+		 */
+		public String address() {
+			return this.host + ":" + this.port;
+		}
+
+		/**
+		 * Return the node's role.
+		 * @return {@code master} or {@code replica}
+		 */
+		public String role() {
+			return this.master ? "master" : "replica";
+		}
+
 	}
 
 	/**

@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.budget.BudgetMonitor;
 import io.github.redisgovernor.budget.BudgetReport;
+import io.github.redisgovernor.health.RedisGovernorHealthIndicator;
 import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.registry.InstanceRegistry;
@@ -129,12 +130,38 @@ public class RedisGovernorEndpoint {
 	}
 
 	private Map<String, Object> clients(Map<String, String> unreadable, Set<String> governedNames) {
-		ClientListSummary summary = this.sampler.clientList(governedNames);
-		Map<String, Object> clients = new LinkedHashMap<>();
-		if (summary.problem() != null) {
-			unreadable.put("CLIENT LIST", summary.problem());
+		Map<String, ClientListSummary> byNode = this.sampler.clientListByNode(governedNames);
+		if (!byNode.isEmpty()) {
+			// A cluster: every node has clients of its own.
+			Map<String, Object> nodes = new LinkedHashMap<>();
+			long total = 0;
+			long unnamed = 0;
+			for (Map.Entry<String, ClientListSummary> node : byNode.entrySet()) {
+				ClientListSummary summary = node.getValue();
+				if (summary.problem() != null) {
+					unreadable.put(node.getKey() + " CLIENT LIST", summary.problem());
+					continue;
+				}
+				total += summary.total();
+				unnamed += summary.unnamed();
+				nodes.put(node.getKey(), clients(summary));
+			}
+			Map<String, Object> clients = new LinkedHashMap<>();
+			clients.put("total", total);
+			clients.put("unnamed", unnamed);
+			clients.put("byNode", nodes);
 			return clients;
 		}
+		ClientListSummary summary = this.sampler.clientList(governedNames);
+		if (summary.problem() != null) {
+			unreadable.put("CLIENT LIST", summary.problem());
+			return new LinkedHashMap<>();
+		}
+		return clients(summary);
+	}
+
+	private static Map<String, Object> clients(ClientListSummary summary) {
+		Map<String, Object> clients = new LinkedHashMap<>();
 		clients.put("total", summary.total());
 		clients.put("unnamed", summary.unnamed());
 		clients.put("byName",
@@ -175,6 +202,11 @@ public class RedisGovernorEndpoint {
 		budget.put("leakWindowSeconds", report.policy().leakWindow().toSeconds());
 		budget.put("sampledAt", Objects.toString(report.sampledAt(), null));
 		budget.put("sampledBy", report.sampledBy());
+		if (!report.nodes().isEmpty()) {
+			budget.put("worstNode", report.node());
+			budget.put("nodes", RedisGovernorHealthIndicator.nodes(report));
+			budget.put("total", RedisGovernorHealthIndicator.total(report));
+		}
 		budget.values().removeIf(Objects::isNull);
 		return budget;
 	}

@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
 import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.connection.GovernedConnection;
+import io.github.redisgovernor.connection.GovernedConnection.Node;
 import io.github.redisgovernor.server.InfoParser;
 import org.jspecify.annotations.Nullable;
 
@@ -87,8 +90,74 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 			}
 			health.withDetail("master", master);
 		}
+		if (this.connection.isCluster()) {
+			clusterDetails(health);
+		}
 		health.withDetails(serverDetails(address).asMap());
 		return health.build();
+	}
+
+	/**
+	 * What Spring Boot reports on a cluster ({@code cluster_size}, {@code slots_up},
+	 * {@code slots_fail}, and DOWN when {@code cluster_state} is {@code fail}), and
+	 * whether each accounted node answers a PING on the client's own connection to it.
+	 */
+	private void clusterDetails(Health.Builder health) {
+		try {
+			Map<String, String> info = InfoParser.parse(this.connection.execute((redis) -> redis.clusterInfo()));
+			Map<String, Object> cluster = new LinkedHashMap<>();
+			cluster.put("cluster_size", number(info.get("cluster_size")));
+			cluster.put("slots_up", number(info.get("cluster_slots_ok")));
+			cluster.put("slots_fail", number(info.get("cluster_slots_fail")));
+			cluster.values().removeIf(Objects::isNull);
+			health.withDetails(cluster);
+			if ("fail".equalsIgnoreCase(info.get("cluster_state"))) {
+				health.down();
+			}
+		}
+		catch (Exception ex) {
+			health.withDetail("clusterInfo", "CLUSTER INFO not readable: " + Failures.describe(ex));
+		}
+		Map<Node, CompletableFuture<String>> pings = new LinkedHashMap<>();
+		long start = this.nanoClock.getAsLong();
+		for (Node node : this.connection.clusterNodes()) {
+			pings.put(node, this.connection.submitTo(node, (redis) -> redis.ping()));
+		}
+		long deadline = start + this.connection.getCommandTimeout().toNanos();
+		Map<String, Object> nodes = new LinkedHashMap<>();
+		pings.forEach((node, ping) -> {
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("role", node.role());
+			try {
+				ping.get(Math.max(0, deadline - this.nanoClock.getAsLong()), TimeUnit.NANOSECONDS);
+				details.put("reachable", true);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				details.put("reachable", false);
+			}
+			catch (Exception ex) {
+				details.put("reachable", false);
+				details.put("error",
+						(ex instanceof TimeoutException)
+								? "PING got no reply within " + this.connection.getCommandTimeout().toMillis() + "ms"
+								: Failures.describe(ex));
+			}
+			if (node.failing()) {
+				details.put("flagged", "fail");
+			}
+			nodes.put(node.address(), details);
+		});
+		health.withDetail("nodes", nodes);
+	}
+
+	private static @Nullable Long number(@Nullable String value) {
+		try {
+			return (value != null) ? Long.valueOf(value.trim()) : null;
+		}
+		catch (NumberFormatException ex) {
+			return null;
+		}
 	}
 
 	private @Nullable String sentinelMaster() {

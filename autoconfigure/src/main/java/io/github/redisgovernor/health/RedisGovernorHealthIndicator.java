@@ -66,6 +66,58 @@ public class RedisGovernorHealthIndicator implements HealthIndicator {
 		return Health.status(status).withDetails(details(report)).build();
 	}
 
+	/**
+	 * Each accounted cluster node's figures, judged against the budget per node.
+	 * @param report the fleet's report
+	 * @return address to figures
+	 */
+	public static Map<String, Object> nodes(BudgetReport report) {
+		Map<String, Object> nodes = new LinkedHashMap<>();
+		for (BudgetReport.NodeReport node : report.nodes()) {
+			BudgetReport figures = node.report();
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("role", node.role());
+			details.put("connectedClients", figures.connectedClients());
+			details.put("maxClients", figures.maxClients());
+			details.put("fleetClients", figures.fleetClients());
+			details.put("clientsPerInstance", figures.clientsPerInstance());
+			details.put("connectionsPerInstance", figures.policy().connectionsPerInstance());
+			details.put("utilization", figures.utilization());
+			details.put("maxSafeInstances", figures.maxSafeInstances());
+			details.put("leakSuspected", figures.leakSuspected());
+			details.put("saturation", figures.saturation().name());
+			if (figures.mix() != null) {
+				details.put("clients", figures.mix().toDetails());
+			}
+			details.values().removeIf(Objects::isNull);
+			nodes.put(node.address(), details);
+		}
+		return nodes;
+	}
+
+	/**
+	 * The cluster's figures summed over the accounted nodes.
+	 * @param report the fleet's report
+	 * @return the totals
+	 */
+	public static Map<String, Object> total(BudgetReport report) {
+		long connected = 0;
+		long fleet = 0;
+		long max = 0;
+		for (BudgetReport.NodeReport node : report.nodes()) {
+			BudgetReport figures = node.report();
+			connected += (figures.connectedClients() != null) ? figures.connectedClients() : 0;
+			fleet += (figures.fleetClients() != null) ? figures.fleetClients() : 0;
+			max += (figures.maxClients() != null) ? figures.maxClients() : 0;
+		}
+		Map<String, Object> total = new LinkedHashMap<>();
+		total.put("nodes", report.nodes().size());
+		total.put("connectedClients", connected);
+		total.put("fleetClients", fleet);
+		total.put("maxClients", max);
+		return total;
+	}
+
 	private Map<String, Object> details(BudgetReport report) {
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("application", this.identity.getApplication());
@@ -98,6 +150,11 @@ public class RedisGovernorHealthIndicator implements HealthIndicator {
 			details.put("sampledAt", report.sampledAt().toString());
 		}
 		details.put("sampledBy", (report.sampledBy() != null) ? report.sampledBy() : "this instance");
+		if (!report.nodes().isEmpty()) {
+			details.put("worstNode", report.node());
+			details.put("nodes", nodes(report));
+			details.put("total", total(report));
+		}
 		if (!report.unreadable().isEmpty()) {
 			details.put("unreadable", new LinkedHashMap<>(report.unreadable()));
 		}

@@ -1,5 +1,10 @@
 package io.github.redisgovernor.metrics;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 import io.github.redisgovernor.budget.BudgetMonitor;
@@ -8,6 +13,7 @@ import io.github.redisgovernor.client.ConnectionTracker;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -34,6 +40,8 @@ public class RedisGovernorMeterBinder implements MeterBinder {
 	private final @Nullable ConnectionTracker connections;
 
 	private final Tags tags;
+
+	private final Map<String, List<Meter>> nodeMeters = new LinkedHashMap<>();
 
 	/**
 	 * Create a binder.
@@ -73,6 +81,8 @@ public class RedisGovernorMeterBinder implements MeterBinder {
 		gauge(registry, "redis.governor.leak.suspected",
 				"1 while this instance suspects a connection leak in the fleet, 0 when it does not",
 				(report) -> report.isKnown() ? (report.leakSuspected() ? 1 : 0) : null);
+		this.monitor.addListener((report) -> registerNodes(registry, report));
+		registerNodes(registry, this.monitor.current());
 		ConnectionTracker tracker = this.connections;
 		if (tracker != null) {
 			Gauge.builder("redis.governor.connections.open", tracker, ConnectionTracker::getOpen)
@@ -88,6 +98,64 @@ public class RedisGovernorMeterBinder implements MeterBinder {
 				.tags(this.tags)
 				.register(registry);
 		}
+	}
+
+	/**
+	 * On a Redis Cluster, the per-node figures as gauges tagged with the node's address
+	 * and role, for the nodes the budget accounts (masters, and replicas when the
+	 * application reads from them), so that the cardinality stays at a few gauges per
+	 * master. A node that leaves the topology takes its gauges with it.
+	 */
+	private synchronized void registerNodes(MeterRegistry registry, BudgetReport report) {
+		Map<String, String> current = new LinkedHashMap<>();
+		for (BudgetReport.NodeReport node : report.nodes()) {
+			current.put(node.address(), node.role());
+		}
+		for (Iterator<Map.Entry<String, List<Meter>>> it = this.nodeMeters.entrySet().iterator(); it.hasNext();) {
+			Map.Entry<String, List<Meter>> registered = it.next();
+			if (!current.containsKey(registered.getKey())) {
+				registered.getValue().forEach(registry::remove);
+				it.remove();
+			}
+		}
+		current.forEach((address, role) -> this.nodeMeters.computeIfAbsent(address, (key) -> {
+			Tags tags = this.tags.and("node", address, "role", role);
+			List<Meter> meters = new ArrayList<>();
+			meters.add(nodeGauge(registry, "redis.governor.node.clients.connected",
+					"Clients connected to the cluster node (connected_clients)", address, tags,
+					BudgetReport::connectedClients));
+			meters.add(nodeGauge(registry, "redis.governor.node.clients.fleet",
+					"Clients of the cluster node charged to the governed fleet", address, tags,
+					BudgetReport::fleetClients));
+			meters.add(nodeGauge(registry, "redis.governor.node.clients.max",
+					"Client limit of the cluster node (maxclients)", address, tags, BudgetReport::maxClients));
+			meters.add(nodeGauge(registry, "redis.governor.node.clients.utilization",
+					"Connected clients of the cluster node divided by its maxclients", address, tags,
+					BudgetReport::utilization));
+			meters.add(nodeGauge(registry, "redis.governor.node.clients.per.instance",
+					"Clients of the cluster node charged to the fleet, less the reserved ones, per live instance",
+					address, tags, BudgetReport::clientsPerInstance));
+			meters.add(nodeGauge(registry, "redis.governor.node.instances.max.safe",
+					"Largest fleet the cluster node can hold within the budget per node and headroom", address, tags,
+					BudgetReport::maxSafeInstances));
+			meters.add(nodeGauge(registry, "redis.governor.node.leak.suspected",
+					"1 while a connection leak is suspected on the cluster node, 0 when it is not", address, tags,
+					(node) -> node.isKnown() ? (node.leakSuspected() ? 1 : 0) : null));
+			return meters;
+		}));
+	}
+
+	private Meter nodeGauge(MeterRegistry registry, String name, String description, String address, Tags tags,
+			Function<BudgetReport, @Nullable Number> figure) {
+		return Gauge.builder(name, this.monitor, (monitor) -> {
+			for (BudgetReport.NodeReport node : monitor.current().nodes()) {
+				if (node.address().equals(address)) {
+					Number value = figure.apply(node.report());
+					return (value != null) ? value.doubleValue() : Double.NaN;
+				}
+			}
+			return Double.NaN;
+		}).description(description).tags(tags).register(registry);
 	}
 
 	private void gauge(MeterRegistry registry, String name, String description,

@@ -22,6 +22,7 @@ import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.drain.DrainParticipant;
 import io.github.redisgovernor.scheduling.GovernorScheduler;
 import io.github.redisgovernor.server.ServerFigures;
+import io.github.redisgovernor.server.NodeFigures;
 import io.github.redisgovernor.server.ServerFiguresSampler;
 import io.lettuce.core.Range;
 import io.lettuce.core.Range.Boundary;
@@ -409,6 +410,7 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		}
 	}
 
+	@SuppressWarnings("unchecked")
 	private void sampleForFleet(ServerFiguresSampler sampler) {
 		if (!this.running || this.samplePending != null) {
 			return;
@@ -422,19 +424,30 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 			.thenCompose((ignored) -> this.connection.submit(
 					(redis) -> RegistryScripts.SAMPLE.<List<Object>>run(redis, ScriptOutputType.MULTI, this.keys.all(),
 							this.keys.database(), this.memberBytes, RegistryScripts.bytes(lease.toMillis()))))
-			.handle((reply, failure) -> {
-				sampled(sampler, reply, failure);
-				return null;
-			});
+			.handle((reply, failure) -> new Object[] { reply, failure })
+			// On a Redis Cluster, every accounted node is sampled too: the script sees
+			// only the node that holds the registry.
+			.thenCompose((result) -> sampler
+				.sampleNodes(this::liveClientNames, (result[0] != null) ? liveOf(result[0]) : null, Instant.now())
+				.thenApply((nodes) -> {
+					sampled(sampler, (List<Object>) result[0], (Throwable) result[1], nodes);
+					return null;
+				}));
 		this.samplePending = sampled;
 		sampled.whenComplete((ignored, failure) -> this.samplePending = null);
 	}
 
-	private void sampled(ServerFiguresSampler sampler, @Nullable List<Object> reply, @Nullable Throwable failure) {
+	private static @Nullable Long liveOf(Object reply) {
+		List<?> values = (List<?>) reply;
+		return (values.size() > 2 && values.get(2) instanceof Long live) ? live : null;
+	}
+
+	private void sampled(ServerFiguresSampler sampler, @Nullable List<Object> reply, @Nullable Throwable failure,
+			List<NodeFigures> nodes) {
 		if (reply == null) {
 			// No reply: the sample is unreadable; the lease runs out unless the next
 			// one gets through.
-			sampler.offerAsSampler(null, Heartbeat.unwrap(failure), null, Instant.now(), this.member);
+			sampler.offerAsSampler(null, Heartbeat.unwrap(failure), null, Instant.now(), this.member, nodes);
 			return;
 		}
 		Instant at = Instant.ofEpochMilli((Long) reply.get(1));
@@ -447,8 +460,8 @@ public class InstanceRegistry implements SmartLifecycle, DrainParticipant, Dispo
 		long live = (Long) reply.get(2);
 		boolean read = Long.valueOf(1).equals(reply.get(3));
 		String text = RegistryScripts.text(reply.get(4));
-		ServerFigures figures = read ? sampler.offerAsSampler(text, null, live, at, this.member)
-				: sampler.offerAsSampler(null, CarriedSample.refusal(text), live, at, this.member);
+		ServerFigures figures = read ? sampler.offerAsSampler(text, null, live, at, this.member, nodes)
+				: sampler.offerAsSampler(null, CarriedSample.refusal(text), live, at, this.member, nodes);
 		publish(figures);
 	}
 

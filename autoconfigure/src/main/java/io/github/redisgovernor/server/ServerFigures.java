@@ -27,11 +27,13 @@ import org.jspecify.annotations.Nullable;
  * never read
  * @param history the latest samples, oldest first, for the leak rule
  * @param sampledBy the registry member that took the sample, or {@code null}
+ * @param nodes on a Redis Cluster, each accounted node's figures (masters, and replicas
+ * when the application reads from them); empty otherwise
  * @author Redis Governor contributors
  */
 public record ServerFigures(@Nullable Long connectedClients, @Nullable Long maxClients, @Nullable Instant sampledAt,
 		Map<String, String> unreadable, @Nullable Long instances, @Nullable Long fleetClients, @Nullable ClientMix mix,
-		List<Point> history, @Nullable String sampledBy) {
+		List<Point> history, @Nullable String sampledBy, List<NodeFigures> nodes) {
 
 	/** Before the first sample. */
 	public static final ServerFigures NONE = new ServerFigures(null, null, null,
@@ -43,6 +45,36 @@ public record ServerFigures(@Nullable Long connectedClients, @Nullable Long maxC
 	public ServerFigures {
 		unreadable = Map.copyOf(unreadable);
 		history = List.copyOf(history);
+		nodes = List.copyOf(nodes);
+	}
+
+	/**
+	 * Figures without cluster nodes.
+	 * @param connectedClients {@code connected_clients}, or {@code null}
+	 * @param maxClients {@code maxclients}, or {@code null}
+	 * @param sampledAt when the sample was taken, or {@code null}
+	 * @param unreadable what could not be read, and why
+	 * @param instances live instances at the sample, or {@code null}
+	 * @param fleetClients the clients charged to the fleet, or {@code null}
+	 * @param mix who the clients are, or {@code null}
+	 * @param history the latest samples, oldest first
+	 * @param sampledBy the registry member that took the sample, or {@code null}
+	 */
+	public ServerFigures(@Nullable Long connectedClients, @Nullable Long maxClients, @Nullable Instant sampledAt,
+			Map<String, String> unreadable, @Nullable Long instances, @Nullable Long fleetClients,
+			@Nullable ClientMix mix, List<Point> history, @Nullable String sampledBy) {
+		this(connectedClients, maxClients, sampledAt, unreadable, instances, fleetClients, mix, history, sampledBy,
+				List.of());
+	}
+
+	/**
+	 * Return these figures with the cluster nodes' figures.
+	 * @param nodes the nodes' figures
+	 * @return the figures
+	 */
+	public ServerFigures withNodes(List<NodeFigures> nodes) {
+		return new ServerFigures(this.connectedClients, this.maxClients, this.sampledAt, this.unreadable,
+				this.instances, this.fleetClients, this.mix, this.history, this.sampledBy, nodes);
 	}
 
 	/**
@@ -94,7 +126,48 @@ public record ServerFigures(@Nullable Long connectedClients, @Nullable Long maxC
 				.append(point.instances());
 		}
 		fields.put("history", history.toString());
+		if (!this.nodes.isEmpty()) {
+			StringBuilder names = new StringBuilder();
+			for (NodeFigures node : this.nodes) {
+				names.append((names.length() > 0) ? "," : "").append(node.address()).append('|').append(node.role());
+				node.figures()
+					.toFields()
+					.forEach((name, value) -> fields.put(nodePrefix(node.address()) + name, value));
+			}
+			fields.put("nodes", names.toString());
+		}
 		return fields;
+	}
+
+	private static String nodePrefix(String address) {
+		return "node." + address + ".";
+	}
+
+	private static List<NodeFigures> nodesFromFields(Map<String, String> fields) {
+		String names = fields.get("nodes");
+		if (names == null || names.isEmpty()) {
+			return List.of();
+		}
+		List<NodeFigures> nodes = new ArrayList<>();
+		for (String entry : names.split(",")) {
+			int bar = entry.lastIndexOf('|');
+			if (bar <= 0) {
+				continue;
+			}
+			String address = entry.substring(0, bar);
+			String prefix = nodePrefix(address);
+			Map<String, String> own = new LinkedHashMap<>();
+			fields.forEach((name, value) -> {
+				if (name.startsWith(prefix)) {
+					own.put(name.substring(prefix.length()), value);
+				}
+			});
+			ServerFigures figures = fromFields(own);
+			if (figures != null) {
+				nodes.add(new NodeFigures(address, entry.substring(bar + 1), figures));
+			}
+		}
+		return nodes;
 	}
 
 	/**
@@ -128,7 +201,7 @@ public record ServerFigures(@Nullable Long connectedClients, @Nullable Long maxC
 		}
 		return new ServerFigures(number(fields.get("connected")), number(fields.get("max")), Instant.ofEpochMilli(at),
 				unreadable, number(fields.get("instances")), number(fields.get("fleet")), ClientMix.fromFields(fields),
-				history, fields.get("sampler"));
+				history, fields.get("sampler"), nodesFromFields(fields));
 	}
 
 	private static void put(Map<String, String> fields, String name, @Nullable Object value) {

@@ -5,10 +5,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -22,6 +24,7 @@ import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.client.InstanceIdentity;
 import io.github.redisgovernor.client.OutageLog;
 import io.github.redisgovernor.connection.GovernedConnection;
+import io.github.redisgovernor.connection.GovernedConnection.Node;
 import io.github.redisgovernor.scheduling.GovernorScheduler;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -122,7 +125,17 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	private @Nullable ClientListSummary clientList;
 
+	private final Map<String, Deque<ServerFigures.Point>> nodeHistory = new HashMap<>();
+
+	private final Map<String, ClientMix> nodeMix = new ConcurrentHashMap<>();
+
+	private volatile long nodeMixReadNanos;
+
 	private long clientListReadAt;
+
+	private @Nullable Map<String, ClientListSummary> nodeClientLists;
+
+	private long nodeClientListsReadAt;
 
 	/**
 	 * Create a sampler.
@@ -242,10 +255,125 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	 */
 	public ServerFigures offerAsSampler(@Nullable String infoClients, @Nullable Throwable failure,
 			@Nullable Long liveInstances, Instant at, String sampledBy) {
+		return offerAsSampler(infoClients, failure, liveInstances, at, sampledBy, List.of());
+	}
+
+	/**
+	 * Take the fleet's sample as
+	 * {@link #offerAsSampler(String, Throwable, Long, Instant, String)} does, with the
+	 * figures of every accounted Redis Cluster node ({@link #sampleNodes}).
+	 * @param infoClients the {@code INFO clients} reply, or {@code null}
+	 * @param failure why it could not be read, or {@code null}
+	 * @param liveInstances the live instances at the sample, or {@code null}
+	 * @param at the server's time of the sample
+	 * @param sampledBy this instance's registry member
+	 * @param nodes the nodes' figures, empty when not on a cluster
+	 * @return the figures, to publish to the fleet
+	 */
+	public ServerFigures offerAsSampler(@Nullable String infoClients, @Nullable Throwable failure,
+			@Nullable Long liveInstances, Instant at, String sampledBy, List<NodeFigures> nodes) {
 		ServerFigures base = figuresFrom(infoClients, failure);
-		ServerFigures sample = withFleet(base, liveInstances, at, sampledBy);
+		ServerFigures sample = withFleet(base, liveInstances, at, sampledBy).withNodes(nodes);
 		publish(sample);
 		return sample;
+	}
+
+	/**
+	 * On a Redis Cluster, read {@code INFO clients} from every accounted node (masters,
+	 * and replicas when the application reads from them), on the client's own connection
+	 * to each node, and {@code CLIENT LIST} from each when the client mix is due (as
+	 * {@link #refreshMix}). Never throws: a node that cannot be read says why in its
+	 * figures.
+	 * @param governedNames the client names of the live instances, to come
+	 * @param liveInstances the live instances at the sample, or {@code null}
+	 * @param at the server's time of the sample
+	 * @return the nodes' figures, to come; empty when not on a cluster
+	 */
+	public CompletableFuture<List<NodeFigures>> sampleNodes(Supplier<CompletableFuture<Set<String>>> governedNames,
+			@Nullable Long liveInstances, Instant at) {
+		List<Node> nodes = this.connection.clusterNodes();
+		if (nodes.isEmpty()) {
+			return CompletableFuture.completedFuture(List.of());
+		}
+		Duration due = isUnsettled() ? this.clientListMaxAge : this.clientListInterval;
+		boolean mixDue = this.nodeMixReadNanos == 0 || System.nanoTime() - this.nodeMixReadNanos >= due.toNanos();
+		CompletableFuture<@Nullable Set<String>> names = mixDue
+				? governedNames.get().thenApply((read) -> (@Nullable Set<String>) read).exceptionally((failure) -> null)
+				: CompletableFuture.completedFuture(null);
+		if (mixDue) {
+			this.nodeMixReadNanos = System.nanoTime();
+		}
+		List<CompletableFuture<NodeFigures>> sampled = new ArrayList<>();
+		for (Node node : nodes) {
+			CompletableFuture<@Nullable String> info = this.connection.submitTo(node, (redis) -> redis.info("clients"))
+				.thenApply((reply) -> (@Nullable String) reply);
+			CompletableFuture<@Nullable ClientMix> mix = names.thenCompose(
+					(known) -> (known == null) ? CompletableFuture.completedFuture(this.nodeMix.get(node.address()))
+							: this.connection.submitTo(node, (redis) -> redis.clientList())
+								.thenApplyAsync((list) -> ClientMix.classify(list, known, Instant.now()),
+										this::onGovernorThread)
+								.exceptionally((failure) -> ClientMix.unreadable(Failures.describe(failure)))
+								.thenApply((classified) -> {
+									this.nodeMix.put(node.address(), classified);
+									return classified;
+								}));
+			sampled.add(info.handle((reply, failure) -> new Object[] { reply, failure })
+				.thenCombine(mix, (read, classified) -> nodeFigures(node, (String) read[0], (Throwable) read[1],
+						classified, liveInstances, at)));
+		}
+		return CompletableFuture.allOf(sampled.toArray(CompletableFuture[]::new)).thenApply((ignored) -> {
+			List<NodeFigures> figures = new ArrayList<>();
+			for (CompletableFuture<NodeFigures> each : sampled) {
+				figures.add(each.join());
+			}
+			synchronized (this.sampleMonitor) {
+				this.nodeHistory.keySet().retainAll(figures.stream().map(NodeFigures::address).toList());
+			}
+			return figures;
+		});
+	}
+
+	private NodeFigures nodeFigures(Node node, @Nullable String reply, @Nullable Throwable failure,
+			@Nullable ClientMix mix, @Nullable Long liveInstances, Instant at) {
+		Map<String, String> unreadable = new LinkedHashMap<>();
+		Long connected = null;
+		Long max = null;
+		if (reply != null) {
+			Map<String, String> info = InfoParser.parse(reply);
+			connected = ServerFigures.number(info.get("connected_clients"));
+			max = ServerFigures.number(info.get("maxclients"));
+			if (connected == null) {
+				unreadable.put(INFO_CLIENTS, "the reply has no connected_clients field");
+			}
+		}
+		else {
+			unreadable.put(INFO_CLIENTS,
+					Failures.describe((failure != null) ? failure : new IllegalStateException("no reply")));
+		}
+		if (mix != null && mix.problem() != null) {
+			unreadable.put(CLIENT_LIST, mix.problem());
+		}
+		Long fleet = null;
+		if (connected != null) {
+			fleet = (mix != null && mix.isKnown()) ? Math.max(0, connected - mix.excluded()) : connected;
+		}
+		List<ServerFigures.Point> points;
+		synchronized (this.sampleMonitor) {
+			Deque<ServerFigures.Point> history = this.nodeHistory.computeIfAbsent(node.address(),
+					(address) -> new ArrayDeque<>());
+			if (fleet == null || liveInstances == null) {
+				history.clear();
+			}
+			else {
+				history.addLast(new ServerFigures.Point(at, fleet, liveInstances));
+				while (history.size() > ServerFigures.HISTORY) {
+					history.removeFirst();
+				}
+			}
+			points = new ArrayList<>(history);
+		}
+		return new NodeFigures(node.address(), node.role(), new ServerFigures(connected, max, at, unreadable,
+				liveInstances, fleet, (mix != null && mix.isKnown()) ? mix : null, points, null));
 	}
 
 	/**
@@ -332,6 +460,9 @@ public class ServerFiguresSampler implements SmartLifecycle {
 		synchronized (this.sampleMonitor) {
 			this.history.clear();
 			this.mix = null;
+			this.nodeHistory.clear();
+			this.nodeMix.clear();
+			this.nodeMixReadNanos = 0;
 		}
 	}
 
@@ -548,6 +679,48 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			this.clientList = summary;
 			this.clientListReadAt = now;
 			return summary;
+		}
+	}
+
+	/**
+	 * On a Redis Cluster, summarize each accounted node's {@code CLIENT LIST}, read on
+	 * the client's own connection to each node, reusing summaries younger than the
+	 * configured max age. Waits at most twice the command timeout; never throws: a node
+	 * that cannot be read says why in its summary.
+	 * @param governedNames the client names of the live governed instances
+	 * @return node address to summary; empty when not on a cluster
+	 */
+	public Map<String, ClientListSummary> clientListByNode(Set<String> governedNames) {
+		synchronized (this.clientListMonitor) {
+			long now = System.nanoTime();
+			if (this.nodeClientLists != null && now - this.nodeClientListsReadAt < this.clientListMaxAge.toNanos()) {
+				return this.nodeClientLists;
+			}
+			Map<String, CompletableFuture<String>> replies = new LinkedHashMap<>();
+			for (Node node : this.connection.clusterNodes()) {
+				replies.put(node.address(), this.connection.submitTo(node, (redis) -> redis.clientList()));
+			}
+			long deadline = now + this.connection.getCommandTimeout().multipliedBy(2).toNanos();
+			Map<String, ClientListSummary> summaries = new LinkedHashMap<>();
+			replies.forEach((address, reply) -> {
+				ClientListSummary summary;
+				try {
+					long wait = Math.max(0, deadline - System.nanoTime());
+					summary = ClientListSummary.parse(reply.get(wait, TimeUnit.NANOSECONDS), Instant.now(),
+							governedNames);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					summary = ClientListSummary.unreadable("interrupted");
+				}
+				catch (Exception ex) {
+					summary = ClientListSummary.unreadable(Failures.describe(ex));
+				}
+				summaries.put(address, summary);
+			});
+			this.nodeClientLists = summaries;
+			this.nodeClientListsReadAt = now;
+			return summaries;
 		}
 	}
 

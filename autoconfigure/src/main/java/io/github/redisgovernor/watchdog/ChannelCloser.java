@@ -1,12 +1,16 @@
 package io.github.redisgovernor.watchdog;
 
+import java.lang.reflect.Field;
+
 import io.lettuce.core.Delegating;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.protocol.DefaultEndpoint;
+import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.util.ReflectionUtils;
 
 /**
  * Closes the channel under a dead connection without closing the connection, so that
@@ -15,6 +19,8 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * @author Redis Governor contributors
  */
 final class ChannelCloser {
+
+	private static final @Nullable Field DISTRIBUTION_WRITER = distributionWriter();
 
 	private ChannelCloser() {
 	}
@@ -34,6 +40,12 @@ final class ChannelCloser {
 					&& inner != writer) {
 				writer = inner;
 			}
+			if (DISTRIBUTION_WRITER != null && DISTRIBUTION_WRITER.getDeclaringClass().isInstance(writer)) {
+				// A cluster connection: its default connection (keyless commands), not
+				// the
+				// node connections, which are watched on their own.
+				writer = (RedisChannelWriter) ReflectionUtils.getField(DISTRIBUTION_WRITER, writer);
+			}
 			if (writer instanceof DefaultEndpoint endpoint) {
 				endpoint.disconnect();
 				return true;
@@ -41,6 +53,21 @@ final class ChannelCloser {
 		}
 		factory.resetConnection();
 		return false;
+	}
+
+	private static @Nullable Field distributionWriter() {
+		try {
+			Class<?> type = Class.forName("io.lettuce.core.cluster.ClusterDistributionChannelWriter", false,
+					ChannelCloser.class.getClassLoader());
+			Field field = ReflectionUtils.findField(type, "defaultWriter");
+			if (field != null) {
+				ReflectionUtils.makeAccessible(field);
+			}
+			return field;
+		}
+		catch (ClassNotFoundException | RuntimeException ex) {
+			return null;
+		}
 	}
 
 }

@@ -2,7 +2,6 @@ package io.github.redisgovernor.watchdog;
 
 import java.time.Duration;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -144,9 +143,16 @@ public class PingWatchdog implements ConnectionWatchdog {
 	synchronized void check() {
 		long now = System.nanoTime();
 		boolean pinged = false;
-		List<StatefulConnection<?, ?>> shared = this.connection.sharedConnections();
-		this.checks.keySet().retainAll(shared);
-		for (StatefulConnection<?, ?> each : shared) {
+		Map<StatefulConnection<?, ?>, String> watched = new IdentityHashMap<>();
+		for (StatefulConnection<?, ?> each : this.connection.sharedConnections()) {
+			watched.put(each, RedisEndpoint.describe(this.connection.getFactory()));
+		}
+		// On a cluster, the client's connection to each node too: one dead node is
+		// replaced on its own, the others are left alone.
+		this.connection.nodeConnections()
+			.forEach((node, each) -> watched.put(each, "cluster " + node.role() + " " + node.address()));
+		this.checks.keySet().retainAll(watched.keySet());
+		for (StatefulConnection<?, ?> each : watched.keySet()) {
 			ConnectionCheck check = this.checks.computeIfAbsent(each, (key) -> new ConnectionCheck(this.settings, now));
 			check.idleInterval(this.idleInterval.get().toNanos());
 			Activity activity = this.connection.activity(each);
@@ -157,7 +163,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 				action = check.sent(now, ping(each), activity);
 			}
 			if (action == ConnectionCheck.Action.REPLACE) {
-				replace(each, check.silentMillisAtReplace());
+				replace(each, watched.get(each), check.silentMillisAtReplace());
 			}
 		}
 		if (pinged && this.scheduler.isAvailable()) {
@@ -174,14 +180,13 @@ public class PingWatchdog implements ConnectionWatchdog {
 		return ((StatefulRedisConnection<?, ?>) connection).async().ping().toCompletableFuture();
 	}
 
-	private void replace(StatefulConnection<?, ?> dead, long silentMillis) {
+	private void replace(StatefulConnection<?, ?> dead, String endpoint, long silentMillis) {
 		String action = ChannelCloser.close(dead, this.connection.getFactory())
 				? "closed its channel; Lettuce reconnects with the governed back-off"
 				: "reset the factory's shared connection; the next command opens a new one";
 		this.recoveries.incrementAndGet();
-		logger.warn("Redis Governor [" + this.connection.getIdentity() + "] replaced the dead connection to "
-				+ RedisEndpoint.describe(this.connection.getFactory()) + ": nothing arrived on it for " + silentMillis
-				+ "ms and " + this.settings.failureThreshold()
+		logger.warn("Redis Governor [" + this.connection.getIdentity() + "] replaced the dead connection to " + endpoint
+				+ ": nothing arrived on it for " + silentMillis + "ms and " + this.settings.failureThreshold()
 				+ " watchdog checks in a row found its PING unanswered, so it " + action
 				+ ". If this repeats, check the path to Redis: a failover, a paused or overloaded server, or "
 				+ "a proxy or load balancer that keeps connections open without relaying them. If a command "

@@ -129,7 +129,11 @@ class PropertyChecksTests {
 				valid("shutdown.quiet-period", "0ms"), valid("shutdown.quiet-period", "10000ms"),
 				valid("shutdown.quiet-period", LONGEST, "shutdown.drain-timeout=" + LONGEST),
 				// Cache
-				valid("cache.log-interval", "1ms"), valid("cache.log-interval", LONGEST));
+				valid("cache.log-interval", "1ms"), valid("cache.log-interval", LONGEST),
+				// Cluster
+				valid("cluster.refresh.period", "1ms"), valid("cluster.refresh.period", LONGEST),
+				valid("cluster.refresh.while-node-down", "1ms"), valid("cluster.refresh.while-node-down", LONGEST),
+				valid("cluster.refresh.adaptive-timeout", "1ms"), valid("cluster.refresh.adaptive-timeout", LONGEST));
 	}
 
 	static Stream<Invalid> invalidValues() {
@@ -292,7 +296,17 @@ class PropertyChecksTests {
 				// Cache
 				invalid("cache.log-interval", "0ms", POSITIVE, "30s"),
 				invalid("cache.log-interval", NOT_WHOLE_MILLIS, WHOLE_MILLIS, "30s"),
-				invalid("cache.log-interval", TOO_LONG, AT_MOST_LONGEST, "30s"));
+				invalid("cache.log-interval", TOO_LONG, AT_MOST_LONGEST, "30s"),
+				// Cluster
+				invalid("cluster.refresh.period", "0ms", POSITIVE, "60s"),
+				invalid("cluster.refresh.period", NOT_WHOLE_MILLIS, WHOLE_MILLIS, "60s"),
+				invalid("cluster.refresh.period", TOO_LONG, AT_MOST_LONGEST, "60s"),
+				invalid("cluster.refresh.while-node-down", "0ms", POSITIVE, "1s"),
+				invalid("cluster.refresh.while-node-down", NOT_WHOLE_MILLIS, WHOLE_MILLIS, "1s"),
+				invalid("cluster.refresh.while-node-down", TOO_LONG, AT_MOST_LONGEST, "1s"),
+				invalid("cluster.refresh.adaptive-timeout", "0ms", POSITIVE, "1s"),
+				invalid("cluster.refresh.adaptive-timeout", NOT_WHOLE_MILLIS, WHOLE_MILLIS, "1s"),
+				invalid("cluster.refresh.adaptive-timeout", TOO_LONG, AT_MOST_LONGEST, "1s"));
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -40,7 +40,8 @@ class BudgetReportTests {
 	private static BudgetReport report(Double perInstance, boolean leak, Instant exceedingSince, Long growth,
 			Saturation saturation) {
 		return new BudgetReport(100L, 10_000L, 50L, perInstance, 0.01, 3_999L, leak, exceedingSince, growth,
-				(growth != null) ? 30L : null, saturation, POLICY, Instant.now(), Map.of(), 100L, null, null);
+				(growth != null) ? 30L : null, saturation, POLICY, Instant.now(), Map.of(), 100L, null, null, null,
+				java.util.List.of());
 	}
 
 }

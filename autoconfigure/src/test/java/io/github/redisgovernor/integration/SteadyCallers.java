@@ -22,9 +22,23 @@ final class SteadyCallers implements AutoCloseable {
 
 	final AtomicInteger failures = new AtomicInteger();
 
+	/**
+	 * Failed calls whose command was on the wire when the server reset the connection:
+	 * Redis may have run it, so Lettuce fails it rather than send it twice.
+	 */
+	final AtomicInteger resetInFlight = new AtomicInteger();
+
 	final Queue<String> failureMessages = new ConcurrentLinkedQueue<>();
 
 	private final AtomicLong slowestNanos = new AtomicLong();
+
+	private volatile long lastFailureNanos;
+
+	private volatile long recoveredAtNanos;
+
+	private volatile long markNanos;
+
+	private volatile long firstSuccessAfterMarkNanos;
 
 	private final AtomicBoolean stopping = new AtomicBoolean();
 
@@ -56,10 +70,20 @@ final class SteadyCallers implements AutoCloseable {
 				if (!value.equals(template.opsForValue().get(key))) {
 					throw new IllegalStateException("read another value than the one written");
 				}
+				if (this.markNanos != 0 && start >= this.markNanos && this.firstSuccessAfterMarkNanos == 0) {
+					this.firstSuccessAfterMarkNanos = System.nanoTime();
+				}
+				if (this.lastFailureNanos != 0 && this.recoveredAtNanos < this.lastFailureNanos) {
+					this.recoveredAtNanos = System.nanoTime();
+				}
 				this.successes.incrementAndGet();
 			}
 			catch (RuntimeException ex) {
+				this.lastFailureNanos = System.nanoTime();
 				this.failures.incrementAndGet();
+				if (rootMessage(ex).equals("SocketException: Connection reset")) {
+					this.resetInFlight.incrementAndGet();
+				}
 				if (this.failureMessages.size() < 10) {
 					this.failureMessages.add(String.valueOf(ex.getMessage()) + " / " + rootMessage(ex));
 				}
@@ -89,6 +113,42 @@ final class SteadyCallers implements AutoCloseable {
 		this.slowestNanos.set(0);
 		this.failures.set(0);
 		this.failureMessages.clear();
+	}
+
+	/**
+	 * Mark now (a fault is injected): {@link #firstSuccessAfterMarkNanos()} then tells
+	 * when the first call that started after it succeeded.
+	 * @return the mark, {@link System#nanoTime()}
+	 */
+	long mark() {
+		this.firstSuccessAfterMarkNanos = 0;
+		this.markNanos = System.nanoTime();
+		return this.markNanos;
+	}
+
+	/**
+	 * Return when the first call that started after the {@link #mark()} succeeded.
+	 * @return {@link System#nanoTime()} of that success, or 0 while none has
+	 */
+	long firstSuccessAfterMarkNanos() {
+		return this.firstSuccessAfterMarkNanos;
+	}
+
+	/**
+	 * Return when the first call succeeded after the latest failure.
+	 * @return {@link System#nanoTime()} of that success, or 0 when no call failed or none
+	 * succeeded since
+	 */
+	long recoveredAtNanos() {
+		return (this.recoveredAtNanos > this.lastFailureNanos) ? this.recoveredAtNanos : 0;
+	}
+
+	/**
+	 * Return when the latest call failed.
+	 * @return {@link System#nanoTime()} of that failure, or 0 when none failed
+	 */
+	long lastFailureNanos() {
+		return this.lastFailureNanos;
 	}
 
 	long slowestMillis() {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.jayway.jsonpath.JsonPath;
 import io.github.redisgovernor.test.redis.RedisClusterSet;
@@ -50,7 +51,7 @@ class ClusterIntegrationTests {
 				"redis.governor.instance-id=a", "spring.data.redis.cluster.nodes=" + cluster.clusterNodes(),
 				"redis.governor.server.sample-interval=1s", "redis.governor.server.client-list-interval=2s",
 				"management.endpoint.redisgovernor.access=read-only",
-				"management.endpoints.web.exposure.include=health,redisgovernor,metrics"));
+				"management.endpoints.web.exposure.include=health,redisgovernor,metrics,prometheus"));
 		properties.addAll(List.of(more));
 		return KvTestApplication.start(cluster.masters().get(0).port(), properties.toArray(String[]::new));
 	}
@@ -117,6 +118,15 @@ class ClusterIntegrationTests {
 				.body();
 			assertThat(JsonPath.<List<String>>read(metrics, "$.availableTags[?(@.tag=='node')].values[*]"))
 				.containsExactlyInAnyOrderElementsOf(masters);
+			// Every node meter that docs/metrics.md names is exported, tagged with the
+			// node.
+			String scrape = KvTestApplication.get(context, "/actuator/prometheus").body();
+			Set<String> documented = PrometheusNamesIntegrationTests.namesIn("docs/metrics.md");
+			documented.removeIf((name) -> !name.startsWith(PrometheusNamesIntegrationTests.NODE_METERS));
+			assertThat(documented).hasSize(7);
+			for (String name : documented) {
+				assertThat(scrape).as(name).containsPattern("(?m)^" + name + "\\{[^}]*node=\"127\\.0\\.0\\.1:[0-9]+\"");
+			}
 			String endpoint = KvTestApplication.get(context, "/actuator/redisgovernor").body();
 			Map<String, Object> clientsByNode = JsonPath.read(endpoint, "$.clients.byNode");
 			assertThat(clientsByNode.keySet()).containsExactlyInAnyOrderElementsOf(masters);

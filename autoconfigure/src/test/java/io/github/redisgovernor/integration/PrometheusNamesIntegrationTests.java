@@ -64,6 +64,11 @@ class PrometheusNamesIntegrationTests {
 	 */
 	static final String POOL_METERS = "redis_governor_pool_";
 
+	/**
+	 * The prefix of the meters of each Redis Cluster node.
+	 */
+	static final String NODE_METERS = "redis_governor_node_";
+
 	private static final Pattern NAME = Pattern.compile("redis_governor_[a-z_]+");
 
 	private static final Pattern RUNBOOK_LINK = Pattern.compile("runbook\\.md#([a-z0-9-]+)");
@@ -111,9 +116,10 @@ class PrometheusNamesIntegrationTests {
 		for (String file : USING_NAMES) {
 			Set<String> used = namesIn(file);
 			assertThat(used).as("names in %s", file).isNotEmpty();
-			// Only a pooled application has the pool meters: PoolIntegrationTests checks
-			// those names against its own scrape.
-			used.removeIf((name) -> name.startsWith(POOL_METERS));
+			// Only a pooled application has the pool meters, and only a cluster the node
+			// meters: PoolIntegrationTests and ClusterIntegrationTests check those names
+			// against their own scrapes.
+			used.removeIf((name) -> name.startsWith(POOL_METERS) || name.startsWith(NODE_METERS));
 			assertThat(seriesNames()).as("series of /actuator/prometheus, against the names in %s", file)
 				.containsAll(used);
 		}
@@ -160,7 +166,7 @@ class PrometheusNamesIntegrationTests {
 		return heading.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9 _-]", "").replace(' ', '-');
 	}
 
-	private static Set<String> namesIn(String file) throws IOException {
+	static Set<String> namesIn(String file) throws IOException {
 		Set<String> names = new TreeSet<>();
 		Matcher name = NAME.matcher(Files.readString(ProjectFiles.find(file)));
 		while (name.find()) {

@@ -192,9 +192,12 @@ class ClusterIntegrationTests {
 			try (SteadyCallers callers = new SteadyCallers(template, 1, Duration.ofMillis(100))) {
 				await().atMost(Duration.ofSeconds(10)).until(() -> callers.successes.get() >= 20);
 				callers.reset();
+				victim.kill();
+				// Calls started from here on need the promoted replica.
 				long killed = callers.mark();
-				RedisServer promoted = cluster.killMaster(victim);
+				cluster.awaitClusterOk();
 				long promotedAt = System.nanoTime();
+				RedisServer promoted = cluster.masterFor("steady-0");
 				// Recovered: a call started after the kill succeeds (the steady key lives
 				// on the killed master).
 				await().atMost(Duration.ofSeconds(90)).until(() -> callers.firstSuccessAfterMarkNanos() != 0);

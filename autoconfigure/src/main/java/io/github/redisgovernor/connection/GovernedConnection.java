@@ -28,7 +28,6 @@ import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 import io.lettuce.core.protocol.ConnectionIntent;
-import io.lettuce.core.resource.ClientResources;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
@@ -47,8 +46,8 @@ import org.springframework.util.Assert;
  * <li>{@link #submit} never waits: background work on the {@link GovernorScheduler} hands
  * its commands over and handles the replies when they arrive. A reply that takes longer
  * than the command timeout completes the future with a {@link TimeoutException}. Opening
- * the connection, the one step that blocks, runs on Lettuce's event executors, never on
- * the scheduler's thread.</li>
+ * the connection, the one step that blocks, runs on a short-lived thread of its own,
+ * never on the scheduler's thread.</li>
  * <li>{@link #execute} waits, at most the command timeout: for callers on their own
  * thread (a health check, the endpoint, the drain, startup).</li>
  * </ul>
@@ -56,6 +55,8 @@ import org.springframework.util.Assert;
  * @author Redis Governor contributors
  */
 public class GovernedConnection {
+
+	private static final Executor CONNECT_EXECUTOR = connectThread();
 
 	private final LettuceConnectionFactory factory;
 
@@ -370,11 +371,14 @@ public class GovernedConnection {
 		}
 	}
 
+	/**
+	 * Opening a connection blocks (a cluster client even waits for its topology, which
+	 * Lettuce completes on its event executors), so it runs neither on the governor's one
+	 * thread nor on Lettuce's executors, but on a thread of its own that exists only
+	 * while a connection is being opened and ends 10 s after.
+	 */
 	private Executor connectExecutor() {
-		ClientResources resources = this.factory.getClientResources();
-		// Lettuce's own executors, so that opening a connection never holds the
-		// governor's one thread.
-		return (resources != null) ? resources.eventExecutorGroup() : Runnable::run;
+		return CONNECT_EXECUTOR;
 	}
 
 	private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> result) {
@@ -403,6 +407,16 @@ public class GovernedConnection {
 	 */
 	private static boolean isClosed(StatefulConnection<?, ?> connection) {
 		return (connection instanceof RedisChannelHandler<?, ?> handler) ? handler.isClosed() : !connection.isOpen();
+	}
+
+	private static Executor connectThread() {
+		// A thread per opening: it is rare (start-up, a reset), never concurrent (one
+		// pending opening at a time), and leaves no thread behind once done.
+		return (task) -> {
+			Thread thread = new Thread(task, "redis-governor-connect");
+			thread.setDaemon(true);
+			thread.start();
+		};
 	}
 
 	@Override

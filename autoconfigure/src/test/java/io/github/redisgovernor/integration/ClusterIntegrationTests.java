@@ -16,7 +16,10 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -30,6 +33,7 @@ import static org.awaitility.Awaitility.await;
  * connections per instance match the documented formula, and the application recovers
  * from a killed master without a restart.
  */
+@ExtendWith(OutputCaptureExtension.class)
 class ClusterIntegrationTests {
 
 	private static RedisClusterSet cluster;
@@ -219,6 +223,45 @@ class ClusterIntegrationTests {
 			assertThat(byNode.values().stream().mapToLong(Long::longValue).sum()).isBetween(3L, 4L);
 			String health = KvTestApplication.get(context, "/actuator/health").body();
 			assertThat(JsonPath.<String>read(health, "$.components.redis.status")).isEqualTo("UP");
+		}
+		finally {
+			context.close();
+		}
+	}
+
+	@Test
+	void theDocumentedAclRuleRunsEveryFeatureOnACluster(CapturedOutput output) throws Exception {
+		// docs/acl.md: the governor's rule, plus +cluster|info +cluster|nodes on a
+		// cluster. ACL users are per node.
+		List<String> setUser = new ArrayList<>(List.of("ACL", "SETUSER", "orders-api", "reset", "on",
+				">cluster-acl-pw-3", "~orders:*", "~key-*", "+get", "+set"));
+		setUser.addAll(LeastPrivilegeAclIntegrationTests.GOVERNOR_RULE);
+		setUser.addAll(List.of("+cluster|info", "+cluster|nodes"));
+		for (RedisServer node : cluster.nodes()) {
+			if (node.isRunning()) {
+				node.command(setUser.toArray(String[]::new));
+			}
+		}
+		ConfigurableApplicationContext context = start("acl", "spring.data.redis.username=orders-api",
+				"spring.data.redis.password=cluster-acl-pw-3");
+		try {
+			StringRedisTemplate template = context.getBean(StringRedisTemplate.class);
+			touchEveryMaster(template);
+			await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+				String health = KvTestApplication.get(context, "/actuator/health").body();
+				assertThat(JsonPath.<String>read(health, "$.components.redis.status")).isEqualTo("UP");
+				assertThat(JsonPath.<Integer>read(health, "$.components.redis.details.slots_up")).isEqualTo(16384);
+				assertThat(JsonPath.<String>read(health, "$.components.redisGovernor.status")).isEqualTo("UP");
+				assertThat(JsonPath.<Map<String, Object>>read(health, "$.components.redisGovernor.details.nodes"))
+					.hasSize(3);
+				assertThat(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.clients.governed"))
+					.isPositive();
+				assertThat(health).doesNotContain("unreadable");
+			});
+			String endpoint = KvTestApplication.get(context, "/actuator/redisgovernor").body();
+			assertThat(JsonPath.<Map<String, Object>>read(endpoint, "$.clients.byNode")).hasSize(3);
+			assertThat(endpoint).doesNotContain("NOPERM");
+			assertThat(output).doesNotContain("NOPERM");
 		}
 		finally {
 			context.close();

@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -13,6 +12,7 @@ import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.connection.GovernedConnection.Node;
 import io.github.redisgovernor.scheduling.GovernorScheduler;
+import io.github.redisgovernor.scheduling.RepeatingTask;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -63,9 +63,7 @@ public class TopologyRefresher implements SmartLifecycle {
 
 	private final AtomicLong refreshes = new AtomicLong();
 
-	private final Object lifecycleMonitor = new Object();
-
-	private @Nullable ScheduledFuture<?> task;
+	private final RepeatingTask task;
 
 	private volatile boolean refreshing;
 
@@ -88,6 +86,7 @@ public class TopologyRefresher implements SmartLifecycle {
 			Duration whileNodeDown, Supplier<Duration> heartbeatInterval) {
 		this.connection = connection;
 		this.scheduler = scheduler;
+		this.task = new RepeatingTask(scheduler, this::tick);
 		this.period = period;
 		this.whileNodeDown = whileNodeDown;
 		this.heartbeatInterval = heartbeatInterval;
@@ -98,29 +97,18 @@ public class TopologyRefresher implements SmartLifecycle {
 		if (!this.connection.isCluster()) {
 			return;
 		}
-		synchronized (this.lifecycleMonitor) {
-			if (this.task == null) {
-				Duration tick = (this.whileNodeDown.compareTo(TICK) < 0) ? this.whileNodeDown : TICK;
-				this.task = this.scheduler.scheduleWithFixedDelay(this::tick, tick, tick);
-			}
-		}
+		Duration tick = (this.whileNodeDown.compareTo(TICK) < 0) ? this.whileNodeDown : TICK;
+		this.task.start(tick);
 	}
 
 	@Override
 	public void stop() {
-		synchronized (this.lifecycleMonitor) {
-			if (this.task != null) {
-				this.task.cancel(false);
-				this.task = null;
-			}
-		}
+		this.task.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		synchronized (this.lifecycleMonitor) {
-			return this.task != null;
-		}
+		return this.task.isRunning();
 	}
 
 	@Override

@@ -336,17 +336,10 @@ public class ServerFiguresSampler implements SmartLifecycle {
 	private NodeFigures nodeFigures(Node node, @Nullable String reply, @Nullable Throwable failure,
 			@Nullable ClientMix mix, @Nullable Long liveInstances, Instant at) {
 		Map<String, String> unreadable = new LinkedHashMap<>();
-		Long connected = null;
-		Long max = null;
-		if (reply != null) {
-			Map<String, String> info = InfoParser.parse(reply);
-			connected = ServerFigures.number(info.get("connected_clients"));
-			max = ServerFigures.number(info.get("maxclients"));
-			if (connected == null) {
-				unreadable.put(INFO_CLIENTS, "the reply has no connected_clients field");
-			}
-		}
-		else {
+		ClientFigures read = ClientFigures.of(reply, unreadable);
+		Long connected = read.connected();
+		Long max = read.max();
+		if (reply == null) {
 			unreadable.put(INFO_CLIENTS,
 					Failures.describe((failure != null) ? failure : new IllegalStateException("no reply")));
 		}
@@ -605,15 +598,10 @@ public class ServerFiguresSampler implements SmartLifecycle {
 
 	private ServerFigures figuresFrom(@Nullable String reply, @Nullable Throwable failure) {
 		Map<String, String> unreadable = new LinkedHashMap<>();
-		Long connected = null;
-		Long max = null;
+		ClientFigures read = ClientFigures.of(reply, unreadable);
+		Long connected = read.connected();
+		Long max = read.max();
 		if (reply != null) {
-			Map<String, String> info = InfoParser.parse(reply);
-			connected = ServerFigures.number(info.get("connected_clients"));
-			max = ServerFigures.number(info.get("maxclients"));
-			if (connected == null) {
-				unreadable.put(INFO_CLIENTS, "the reply has no connected_clients field");
-			}
 			this.outageLog.succeeded();
 		}
 		else {
@@ -722,6 +710,29 @@ public class ServerFiguresSampler implements SmartLifecycle {
 			this.nodeClientListsReadAt = now;
 			return summaries;
 		}
+	}
+
+	/**
+	 * {@code connected_clients} and {@code maxclients} of an {@code INFO clients} reply.
+	 */
+	private record ClientFigures(@Nullable Long connected, @Nullable Long max) {
+
+		/**
+		 * Read the figures; a reply without {@code connected_clients} is noted as
+		 * unreadable.
+		 */
+		static ClientFigures of(@Nullable String reply, Map<String, String> unreadable) {
+			if (reply == null) {
+				return new ClientFigures(null, null);
+			}
+			Map<String, String> info = InfoParser.parse(reply);
+			Long connected = ServerFigures.number(info.get("connected_clients"));
+			if (connected == null) {
+				unreadable.put(INFO_CLIENTS, "the reply has no connected_clients field");
+			}
+			return new ClientFigures(connected, ServerFigures.number(info.get("maxclients")));
+		}
+
 	}
 
 }

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
@@ -12,6 +11,7 @@ import io.github.redisgovernor.client.RedisEndpoint;
 import io.github.redisgovernor.connection.ConnectionActivity.Activity;
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.scheduling.GovernorScheduler;
+import io.github.redisgovernor.scheduling.RepeatingTask;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -58,9 +58,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 	// Only touched by the scheduled task.
 	private final Map<StatefulConnection<?, ?>, ConnectionCheck> checks = new IdentityHashMap<>();
 
-	private final Object lifecycleMonitor = new Object();
-
-	private @Nullable ScheduledFuture<?> task;
+	private final RepeatingTask task;
 
 	private volatile Supplier<Duration> idleInterval = () -> Duration.ZERO;
 
@@ -79,6 +77,7 @@ public class PingWatchdog implements ConnectionWatchdog {
 			Duration fastInterval, Duration timeout, int failureThreshold) {
 		this.connection = connection;
 		this.scheduler = scheduler;
+		this.task = new RepeatingTask(scheduler, this::check);
 		this.settings = WatchdogSettings.of(interval, fastInterval, timeout, connection.getCommandTimeout(),
 				failureThreshold);
 	}
@@ -102,29 +101,18 @@ public class PingWatchdog implements ConnectionWatchdog {
 
 	@Override
 	public void start() {
-		synchronized (this.lifecycleMonitor) {
-			if (this.task == null) {
-				Duration tick = Duration.ofNanos(this.settings.fastInterval());
-				this.task = this.scheduler.scheduleWithFixedDelay(this::check, tick, tick);
-			}
-		}
+		Duration tick = Duration.ofNanos(this.settings.fastInterval());
+		this.task.start(tick);
 	}
 
 	@Override
 	public void stop() {
-		synchronized (this.lifecycleMonitor) {
-			if (this.task != null) {
-				this.task.cancel(false);
-				this.task = null;
-			}
-		}
+		this.task.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		synchronized (this.lifecycleMonitor) {
-			return this.task != null;
-		}
+		return this.task.isRunning();
 	}
 
 	@Override

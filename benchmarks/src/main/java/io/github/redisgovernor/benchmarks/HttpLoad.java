@@ -40,7 +40,7 @@ final class HttpLoad implements AutoCloseable {
 
 	private volatile boolean stopped;
 
-	private int inFlightAtClose;
+	private List<Long> inFlightAtClose = List.of();
 
 	private HttpLoad(Builder builder) {
 		this.timeout = builder.timeout;
@@ -114,11 +114,12 @@ final class HttpLoad implements AutoCloseable {
 	}
 
 	/**
-	 * How many calls were waiting for their reply when the load was {@linkplain #close()
-	 * closed}; they are not among the outcomes.
-	 * @return the calls in flight at the close
+	 * The calls that were waiting for their reply when the load was {@linkplain #close()
+	 * closed}, by when they were sent; they are not among the outcomes nor the recorded
+	 * calls.
+	 * @return when each call in flight at the close was sent ({@link System#nanoTime()})
 	 */
-	int inFlightAtClose() {
+	List<Long> inFlightAtClose() {
 		return this.inFlightAtClose;
 	}
 
@@ -139,7 +140,14 @@ final class HttpLoad implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		this.inFlightAtClose = (int) this.callers.stream().filter((caller) -> caller.inCall).count();
+		List<Long> inFlight = new ArrayList<>();
+		for (Caller caller : this.callers) {
+			long since = caller.callStart;
+			if (caller.inCall) {
+				inFlight.add(since);
+			}
+		}
+		this.inFlightAtClose = inFlight;
 		this.stopped = true;
 		long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
 		for (Caller caller : this.callers) {
@@ -198,6 +206,8 @@ final class HttpLoad implements AutoCloseable {
 
 		private volatile boolean inCall;
 
+		private volatile long callStart;
+
 		Caller(HttpConnection connection, Supplier<Request> requests, long pauseNanos, long pauseAfterFailureNanos,
 				boolean record) {
 			this.connection = connection;
@@ -213,6 +223,7 @@ final class HttpLoad implements AutoCloseable {
 			while (!HttpLoad.this.stopped) {
 				Request request = this.requests.get();
 				long start = System.nanoTime();
+				this.callStart = start;
 				this.inCall = true;
 				String outcome = this.connection.exchange(request, false);
 				this.inCall = false;

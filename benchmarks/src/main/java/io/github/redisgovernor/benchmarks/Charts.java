@@ -68,8 +68,6 @@ final class Charts {
 			.yAxisTitle(yTitle)
 			.build();
 		style(chart.getStyler());
-		chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
-		chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
 		chart.getStyler().setYAxisDecimalPattern("#,##0.##");
 		chart.getStyler().setLabelsVisible(true);
 		chart.getStyler().setLabelsFontColorAutomaticEnabled(false);
@@ -105,8 +103,6 @@ final class Charts {
 			.yAxisTitle(yTitle)
 			.build();
 		style(chart.getStyler());
-		chart.getStyler().setLegendPosition(LegendPosition.OutsideS);
-		chart.getStyler().setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
 		chart.getStyler().setYAxisDecimalPattern("#,##0.#");
 		chart.getStyler().setXAxisDecimalPattern("#,##0.#");
 		chart.getStyler().setSeriesColors(colors);
@@ -160,6 +156,8 @@ final class Charts {
 
 	private static void style(org.knowm.xchart.style.Styler styler) {
 		styler.setChartBackgroundColor(Color.WHITE);
+		styler.setLegendPosition(LegendPosition.OutsideS);
+		styler.setLegendLayout(org.knowm.xchart.style.Styler.LegendLayout.Horizontal);
 		styler.setSeriesColors(COLORS);
 		styler.setChartTitleBoxVisible(false);
 		styler.setAntiAlias(true);

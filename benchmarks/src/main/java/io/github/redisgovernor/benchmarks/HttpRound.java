@@ -54,7 +54,7 @@ record HttpRound(AppMode mode, int round, double readySeconds, double bootSecond
 			long from;
 			long to;
 			try {
-				Thread.sleep(plan.warmup().toMillis());
+				Thread.sleep(plan.warmup(mode).toMillis());
 				from = System.nanoTime();
 				long quarter = plan.measure().toMillis() / 4;
 				for (int i = 0; i < 3; i++) {

@@ -151,13 +151,14 @@ final class SuiteReport {
 				+ RedisClient.class.getPackage().getImplementationVersion() + "; each application in a JVM of its own "
 				+ "(SoakApplication), the load generator in this one; all on loopback");
 		lines.add(String.format(Locale.ROOT,
-				"Plan: %d round(s), modes interleaved; HTTP %d connections, %d s warm-up + %d s measured; template %d "
+				"Plan: %d round(s), modes interleaved; HTTP %d connections, %d s warm-up (per-request client %d s) + %d s measured; template %d "
 						+ "threads, %d s + %d s; health windows %d s; leak %.0f/s for %d s; faults at %.0f req/s, "
 						+ "failover watched %d s, server down %d s; %d SIGTERM round(s) each",
-				plan.rounds(), plan.connections(), plan.warmup().toSeconds(), plan.measure().toSeconds(),
-				plan.templateThreads(), plan.templateWarmup().toSeconds(), plan.templateMeasure().toSeconds(),
-				plan.healthWindow().toSeconds(), plan.leakRate(), plan.leakWindow().toSeconds(), plan.faultRate(),
-				plan.failoverWindow().toSeconds(), plan.restartDown().toSeconds(), plan.drainRounds()));
+				plan.rounds(), plan.connections(), plan.warmup().toSeconds(), plan.perRequestWarmup().toSeconds(),
+				plan.measure().toSeconds(), plan.templateThreads(), plan.templateWarmup().toSeconds(),
+				plan.templateMeasure().toSeconds(), plan.healthWindow().toSeconds(), plan.leakRate(),
+				plan.leakWindow().toSeconds(), plan.faultRate(), plan.failoverWindow().toSeconds(),
+				plan.restartDown().toSeconds(), plan.drainRounds()));
 		lines.add("Figures: median (min–max) over the rounds; ratios are of the medians.");
 		return lines;
 	}

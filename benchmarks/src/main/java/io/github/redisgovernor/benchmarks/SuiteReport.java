@@ -526,7 +526,7 @@ final class SuiteReport {
 			Charts.save(dir.resolve("template.png"),
 					List.of(Charts.bars(
 							"StringRedisTemplate GET from " + this.results.plan.templateThreads()
-									+ " threads in a Boot context; redis-benchmark -c 50 -t get on the same server",
+									+ " threads in a Boot context; redis-benchmark -c 50",
 							"GETs/s", categories, series, Charts.BLUE, Charts.GREEN, Charts.GREY)));
 		}
 		if (!this.results.leak.isEmpty()) {

@@ -1,34 +1,24 @@
 package io.github.redisgovernor.benchmarks;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
-import com.sun.management.HotSpotDiagnosticMXBean;
 import io.github.redisgovernor.test.redis.RedisServer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -84,14 +74,14 @@ final class CiSoak {
 	private CiSoak() {
 	}
 
-	static int run(Map<String, String> options) throws Exception {
-		Duration warmup = DurationStyle.detectAndParse(options.getOrDefault("warmup", "30s"));
-		Duration duration = DurationStyle.detectAndParse(options.getOrDefault("duration", "150s"));
-		Duration interval = DurationStyle.detectAndParse(options.getOrDefault("interval", "5s"));
-		int rate = Integer.parseInt(options.getOrDefault("rate", "1000"));
-		int callers = Integer.parseInt(options.getOrDefault("callers", "16"));
-		Path out = Path.of(options.getOrDefault("out", "target/soak-ci.txt"));
-		String leak = options.getOrDefault("inject-leak", "none");
+	static int run(Options options) throws Exception {
+		Duration warmup = options.duration("warmup", "30s");
+		Duration duration = options.duration("duration", "150s");
+		Duration interval = options.duration("interval", "5s");
+		int rate = options.integer("rate", 1000);
+		int callers = options.integer("callers", 16);
+		Path out = Path.of(options.string("out", "target/soak-ci.txt"));
+		String leak = options.string("inject-leak", "none");
 		System.out.printf(Locale.ROOT,
 				"CI soak: %ds warm-up + %ds judged at %d req/s from %d callers, sampling every %ds, injected leak: %s%n",
 				warmup.toSeconds(), duration.toSeconds(), rate, callers, interval.toSeconds(), leak);
@@ -104,21 +94,21 @@ final class CiSoak {
 						"spring.data.redis.port=" + redis.port(), "redis.governor.application=" + APPLICATION,
 						"spring.main.banner-mode=off", "logging.level.root=WARN",
 						"logging.level.io.github.redisgovernor=INFO", "soak.inject-leak=" + leak,
-						"soak.leak-every=" + options.getOrDefault("leak-every", "2000"),
-						"soak.leak-bytes=" + options.getOrDefault("leak-bytes", "48"))
+						"soak.leak-every=" + options.integer("leak-every", 2000),
+						"soak.leak-bytes=" + options.integer("leak-bytes", 48))
 				.run();
 			try {
-				String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+				int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
 				environment = "redis-server " + redis.version() + " (" + redis.source() + ") on port " + redis.port()
-						+ ", application on " + base + ", JVM " + System.getProperty("java.version") + ", "
-						+ Runtime.getRuntime().availableProcessors() + " CPUs, max heap "
+						+ ", application on http://127.0.0.1:" + port + ", JVM " + System.getProperty("java.version")
+						+ ", " + Runtime.getRuntime().availableProcessors() + " CPUs, max heap "
 						+ Runtime.getRuntime().maxMemory() / MB + " MB, GC "
 						+ ManagementFactory.getGarbageCollectorMXBeans()
 							.stream()
 							.map((gc) -> gc.getName())
 							.collect(Collectors.joining(", "));
 				System.out.println(environment);
-				String softReferences = softReferencePolicy();
+				String softReferences = Machine.vmOption("SoftRefLRUPolicyMSPerMB");
 				if (!"0".equals(softReferences)) {
 					environment += "\n# NOTE: -XX:SoftRefLRUPolicyMSPerMB is " + softReferences
 							+ ", not 0: soft references kept since startup may be cleared mid-run, "
@@ -126,7 +116,7 @@ final class CiSoak {
 					System.out.println(environment.substring(environment.indexOf("# NOTE")));
 				}
 				MeterRegistry registry = app.getBeanProvider(MeterRegistry.class).getIfAvailable();
-				samples = load(redis, registry, base, warmup, duration, interval, rate, callers);
+				samples = load(redis, registry, port, warmup, duration, interval, rate, callers);
 				leaked = app.getBean(SoakApplication.LeakInjector.class).leaked();
 			}
 			finally {
@@ -152,61 +142,30 @@ final class CiSoak {
 		return verdict.get(verdict.size() - 1).startsWith("CI SOAK PASSED") ? 0 : 1;
 	}
 
-	private static List<Sample> load(RedisServer redis, MeterRegistry registry, String base, Duration warmup,
+	private static List<Sample> load(RedisServer redis, MeterRegistry registry, int port, Duration warmup,
 			Duration duration, Duration interval, int rate, int callers) throws Exception {
-		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-		LongAdder ok = new LongAdder();
-		LongAdder errors = new LongAdder();
-		AtomicBoolean stop = new AtomicBoolean();
-		ExecutorService load = Executors.newFixedThreadPool(callers);
-		long pauseNanos = TimeUnit.SECONDS.toNanos(1) * callers / Math.max(1, rate);
-		for (int i = 0; i < callers; i++) {
-			load.execute(() -> Soak.call(http, base, pauseNanos, stop, ok, errors));
-		}
-		List<Sample> samples = new ArrayList<>();
-		System.out.println(Sample.HEADER);
-		long start = System.nanoTime();
-		long judgedFrom = start + warmup.toNanos();
-		long end = judgedFrom + duration.toNanos();
-		long lastOk = 0;
-		long lastErrors = 0;
-		long lastAt = start;
-		try {
-			while (System.nanoTime() < end) {
-				Thread.sleep(interval.toMillis());
-				long now = System.nanoTime();
-				long totalOk = ok.sum();
-				long totalErrors = errors.sum();
-				Sample sample = sample(redis, registry, (now - start) / 1e9, now >= judgedFrom, totalOk - lastOk,
-						(totalOk - lastOk) / ((now - lastAt) / 1e9), totalErrors - lastErrors);
-				samples.add(sample);
-				System.out.println(sample.row());
-				lastOk = totalOk;
-				lastErrors = totalErrors;
-				lastAt = now;
-			}
-		}
-		finally {
-			stop.set(true);
-			load.shutdown();
-			load.awaitTermination(30, TimeUnit.SECONDS);
-		}
-		return samples;
+		double warmupSeconds = warmup.toNanos() / 1e9;
+		return Soak.underLoad(port, rate, callers, warmup.plus(duration), interval, Sample.HEADER,
+				(elapsed, answered, perSecond, errors) -> sample(redis, registry, elapsed, elapsed >= warmupSeconds,
+						answered, perSecond, errors),
+				Sample::row);
 	}
 
 	private static Sample sample(RedisServer redis, MeterRegistry registry, double elapsedSeconds, boolean judged,
 			long requests, double requestsPerSecond, long errors) {
-		List<Map<String, String>> clients = redis.clientList();
-		Map<String, Long> governedByName = clients.stream()
-			.map((client) -> client.getOrDefault("name", ""))
-			.filter((name) -> name.startsWith(APPLICATION + ":"))
-			.collect(Collectors.groupingBy((name) -> name, Collectors.counting()));
-		long governed = governedByName.values().stream().mapToLong(Long::longValue).max().orElse(0);
-		long others = clients.stream()
-			.map((client) -> client.getOrDefault("name", ""))
-			.filter((name) -> !name.startsWith(APPLICATION + ":") && !RedisServer.ADMIN_CLIENT_NAME.equals(name))
-			.count();
-		long connectedClients = Long.parseLong(redis.infoMap("clients").get("connected_clients"));
+		Map<String, Long> clients = ServerInfo.clientsByName(redis);
+		long governed = clients.entrySet()
+			.stream()
+			.filter((entry) -> entry.getKey().startsWith(APPLICATION + ":"))
+			.mapToLong(Map.Entry::getValue)
+			.max()
+			.orElse(0);
+		long others = clients.entrySet()
+			.stream()
+			.filter((entry) -> !entry.getKey().startsWith(APPLICATION + ":"))
+			.mapToLong(Map.Entry::getValue)
+			.sum();
+		long connectedClients = ServerInfo.connectedClients(redis);
 		double open = Double.NaN;
 		if (registry != null) {
 			Gauge gauge = registry.find("redis.governor.connections.open").gauge();
@@ -217,17 +176,6 @@ final class CiSoak {
 		int threads = ManagementFactory.getThreadMXBean().getThreadCount();
 		return new Sample(elapsedSeconds, judged, governed, others, connectedClients, open, heapAfterGc, threads,
 				requests, requestsPerSecond, errors);
-	}
-
-	private static String softReferencePolicy() {
-		try {
-			return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
-				.getVMOption("SoftRefLRUPolicyMSPerMB")
-				.getValue();
-		}
-		catch (RuntimeException ex) {
-			return "unknown (" + ex + ")";
-		}
 	}
 
 	/**
@@ -338,24 +286,13 @@ final class CiSoak {
 	}
 
 	private static double median(List<Sample> samples, ToDoubleFunction<Sample> figure) {
-		double[] values = samples.stream().mapToDouble(figure).sorted().toArray();
-		int middle = values.length / 2;
-		return (values.length % 2 == 1) ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+		return Stats.median(samples.stream().mapToDouble(figure).toArray());
 	}
 
 	/** Least-squares slope of a figure against elapsed seconds (reported, not judged). */
 	private static double slope(List<Sample> samples, ToDoubleFunction<Sample> figure) {
-		double[] x = samples.stream().mapToDouble(Sample::elapsedSeconds).toArray();
-		double[] y = samples.stream().mapToDouble(figure).toArray();
-		double meanX = Arrays.stream(x).average().orElse(0);
-		double meanY = Arrays.stream(y).average().orElse(0);
-		double numerator = 0;
-		double denominator = 0;
-		for (int i = 0; i < x.length; i++) {
-			numerator += (x[i] - meanX) * (y[i] - meanY);
-			denominator += (x[i] - meanX) * (x[i] - meanX);
-		}
-		return (denominator == 0) ? 0 : numerator / denominator;
+		return Stats.slope(samples.stream().mapToDouble(Sample::elapsedSeconds).toArray(),
+				samples.stream().mapToDouble(figure).toArray());
 	}
 
 	record Sample(double elapsedSeconds, boolean judged, long governed, long others, long connectedClients, double open,

@@ -5,10 +5,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import io.github.redisgovernor.test.redis.RedisServer;
 
@@ -35,9 +31,10 @@ public final class CommandPath {
 	}
 
 	public static void main(String[] args) throws Exception {
-		int commands = intOption(args, "commands", 200_000);
-		int threads = intOption(args, "threads", 8);
-		int rounds = intOption(args, "rounds", 3);
+		Options options = Options.parse("CommandPath", args, "commands", "threads", "rounds");
+		int commands = options.integer("commands", 200_000);
+		int threads = options.integer("threads", 8);
+		int rounds = options.integer("rounds", 3);
 		Map<Variant, List<Double>> rates = new EnumMap<>(Variant.class);
 		try (RedisServer redis = RedisServer.start()) {
 			for (int round = 0; round < rounds; round++) {
@@ -49,9 +46,9 @@ public final class CommandPath {
 				}
 			}
 		}
-		double plain = median(rates.get(Variant.PLAIN));
+		double plain = Stats.median(rates.get(Variant.PLAIN));
 		for (Variant variant : Variant.values()) {
-			double median = median(rates.get(variant));
+			double median = Stats.median(rates.get(variant));
 			System.out.printf(Locale.ROOT, "median %-31s %,10.0f commands/s (%+.1f%% vs plain)%n", variant.label,
 					median, (median / plain - 1) * 100);
 		}
@@ -59,40 +56,32 @@ public final class CommandPath {
 	}
 
 	private static double measure(RedisServer redis, Variant variant, int commands, int threads) throws Exception {
-		boolean enabled = variant == Variant.GOVERNED;
-		try (ConfigurableApplicationContext app = new SpringApplicationBuilder(SoakApplication.class)
-			.properties("spring.main.web-application-type=none", "spring.data.redis.host=127.0.0.1",
-					"spring.data.redis.port=" + redis.port(), "redis.governor.enabled=" + enabled,
-					"redis.governor.application=command-path", "spring.main.banner-mode=off", "logging.level.root=WARN")
-			.run()) {
+		try (ConfigurableApplicationContext app = context(redis.port(), variant == Variant.GOVERNED, "command-path")) {
 			StringRedisTemplate template = app.getBean(StringRedisTemplate.class);
-			run(template, commands / 10, threads);
-			long start = System.nanoTime();
-			run(template, commands, threads);
-			return commands / ((System.nanoTime() - start) / 1e9);
+			CommandLoad.count(threads, commands / 10, (thread, i) -> set(template, thread, i));
+			return CommandLoad.count(threads, commands, (thread, i) -> set(template, thread, i));
 		}
 	}
 
-	private static void run(StringRedisTemplate template, int commands, int threads) throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(threads);
-		try {
-			List<Future<?>> futures = new ArrayList<>();
-			int each = commands / threads;
-			for (int t = 0; t < threads; t++) {
-				int thread = t;
-				futures.add(pool.submit(() -> {
-					for (int i = 0; i < each; i++) {
-						template.opsForValue().set("path:" + thread + ":" + (i % 100), "v");
-					}
-				}));
-			}
-			for (Future<?> future : futures) {
-				future.get(10, TimeUnit.MINUTES);
-			}
-		}
-		finally {
-			pool.shutdownNow();
-		}
+	/**
+	 * {@link SoakApplication} without its web server, in this JVM: the Redis client and
+	 * the {@code StringRedisTemplate}, governed or plain Spring Boot.
+	 * @param redisPort the Redis port
+	 * @param governed whether the governor is enabled
+	 * @param application {@code redis.governor.application}
+	 * @return the running context
+	 */
+	static ConfigurableApplicationContext context(int redisPort, boolean governed, String application) {
+		return new SpringApplicationBuilder(SoakApplication.class)
+			.properties("spring.main.web-application-type=none", "spring.data.redis.host=127.0.0.1",
+					"spring.data.redis.port=" + redisPort, "redis.governor.enabled=" + governed,
+					"redis.governor.application=" + application, "spring.main.banner-mode=off",
+					"logging.level.root=WARN")
+			.run();
+	}
+
+	private static void set(StringRedisTemplate template, int thread, long i) {
+		template.opsForValue().set("path:" + thread + ":" + (i % 100), "v");
 	}
 
 	enum Variant {
@@ -105,21 +94,6 @@ public final class CommandPath {
 			this.label = label;
 		}
 
-	}
-
-	private static double median(List<Double> values) {
-		List<Double> sorted = new ArrayList<>(values);
-		sorted.sort(null);
-		return sorted.get(sorted.size() / 2);
-	}
-
-	private static int intOption(String[] args, String name, int fallback) {
-		for (String arg : args) {
-			if (arg.startsWith("--" + name + "=")) {
-				return Integer.parseInt(arg.substring(name.length() + 3));
-			}
-		}
-		return fallback;
 	}
 
 }

@@ -103,23 +103,23 @@ public final class FleetBenchmark {
 
 	public static void main(String[] args) throws Exception {
 		quietLogging();
-		List<Integer> sizes = Arrays.stream(arg(args, "instances", "1000,10000").split(","))
-			.map(String::trim)
-			.map(Integer::valueOf)
-			.toList();
-		int seconds = Integer.parseInt(arg(args, "seconds", "60"));
-		int rounds = Integer.parseInt(arg(args, "rounds", "5"));
-		int probeSeconds = Integer.parseInt(arg(args, "probe-seconds", "5"));
-		List<String> parts = List.of(arg(args, "components", "registry,sampler,watchdog").split(","));
+		Options options = Options.parse("FleetBenchmark", args, "instances", "seconds", "rounds", "probe-seconds",
+				"components", "control-rounds", "settle-seconds", "out", "pin", "scheduler-threads", "open-threads",
+				"calibrate");
+		List<Integer> sizes = options.list("instances", "1000,10000").stream().map(Integer::valueOf).toList();
+		int seconds = options.integer("seconds", 60);
+		int rounds = options.integer("rounds", 5);
+		int probeSeconds = options.integer("probe-seconds", 5);
+		List<String> parts = options.list("components", "registry,sampler,watchdog");
 		boolean controlOnly = parts.equals(List.of("ping"));
-		int controlRounds = controlOnly ? rounds : Integer.parseInt(arg(args, "control-rounds", "3"));
-		String settleArg = arg(args, "settle-seconds", "auto");
-		Path out = Path.of(arg(args, "out", "target/fleet-benchmark.txt"));
-		boolean pin = Boolean.parseBoolean(arg(args, "pin", "true"));
-		int schedulerThreads = Integer.parseInt(arg(args, "scheduler-threads", "2"));
-		int openThreads = Integer.parseInt(arg(args, "open-threads", "8"));
+		int controlRounds = controlOnly ? rounds : options.integer("control-rounds", 3);
+		String settleArg = options.string("settle-seconds", "auto");
+		Path out = Path.of(options.string("out", "target/fleet-benchmark.txt"));
+		boolean pin = Boolean.parseBoolean(options.string("pin", "true"));
+		int schedulerThreads = options.integer("scheduler-threads", 2);
+		int openThreads = options.integer("open-threads", 8);
 		long started = System.nanoTime();
-		String loadAtStart = load();
+		String loadAtStart = Machine.loadAverage();
 		try (RedisServer redis = RedisServer.builder().name("fleet").config("maxclients", "20000").start()) {
 			String pinning = pin ? pin(redis) : "not pinned (--pin=false)";
 			System.out.println("CPU: " + pinning + "; load at start: " + loadAtStart);
@@ -153,10 +153,11 @@ public final class FleetBenchmark {
 					}
 					waitForClients(redis, 10, Duration.ofSeconds(30));
 				}
-				Calibration calibration = Boolean.parseBoolean(arg(args, "calibrate", "true"))
+				Calibration calibration = Boolean.parseBoolean(options.string("calibrate", "true"))
 						? calibrate(redis, resources, activity, scheduler, 30) : null;
 				double minutes = (System.nanoTime() - started) / 60e9;
-				report(seconds, rounds, parts, setUp, results, calibration, loadAtStart, load(), minutes, out);
+				report(seconds, rounds, parts, setUp, results, calibration, loadAtStart, Machine.loadAverage(), minutes,
+						out);
 			}
 			finally {
 				opener.shutdownNow();
@@ -267,21 +268,16 @@ public final class FleetBenchmark {
 		long[] latencies = probe(redis, Duration.ofSeconds(probeSeconds));
 		Arrays.sort(latencies);
 		Window window = new Window(kind, index, elapsed, commands / elapsed,
-				100.0 * (cpu(after) - cpu(before)) / elapsed, counts, Long.parseLong(after.get("connected_clients")),
-				100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed, threads, percentile(latencies, 0.50),
-				percentile(latencies, 0.99), latencies[latencies.length - 1] / 1e6);
+				100.0 * (ServerInfo.cpuSeconds(after) - ServerInfo.cpuSeconds(before)) / elapsed, counts,
+				Long.parseLong(after.get("connected_clients")), 100.0 * (jvmAfter - jvmBefore) / 1e9 / elapsed, threads,
+				Stats.percentile(latencies, 0.50) / 1e6, Stats.percentile(latencies, 0.99) / 1e6,
+				latencies[latencies.length - 1] / 1e6);
 		System.out.println("  " + window.line());
 		return window;
 	}
 
 	private static long delta(Map<String, String> before, Map<String, String> after, String command) {
-		return calls(after, command) - calls(before, command);
-	}
-
-	/** How often Redis ran a command, from {@code INFO commandstats}. */
-	private static long calls(Map<String, String> info, String command) {
-		String value = info.get("cmdstat_" + command);
-		return (value != null) ? Long.parseLong(value.replaceAll("^calls=(\\d+),.*$", "$1")) : 0;
+		return ServerInfo.calls(after, command) - ServerInfo.calls(before, command);
 	}
 
 	/**
@@ -323,13 +319,13 @@ public final class FleetBenchmark {
 			// sampler sends it.
 			InstanceRegistry registry = new InstanceRegistry(connection, scheduler, identity, REGISTRY_KEY,
 					Duration.ofMillis(1), Duration.ofSeconds(30), 1_000_000, 0);
-			long heartbeatsBefore = calls(redis.infoMap("commandstats"), "zremrangebyscore");
+			long heartbeatsBefore = ServerInfo.calls(redis.infoMap("commandstats"), "zremrangebyscore");
 			Rate heartbeat = redisCpuRate(redis, () -> {
 				registry.start();
 				sleep(window);
 				registry.stop();
 			});
-			long heartbeats = calls(redis.infoMap("commandstats"), "zremrangebyscore") - heartbeatsBefore;
+			long heartbeats = ServerInfo.calls(redis.infoMap("commandstats"), "zremrangebyscore") - heartbeatsBefore;
 			return new Calibration(pings[0] / ping.elapsedSeconds(),
 					(ping.cpuSecondsPerSecond() - idle) * ping.elapsedSeconds() / pings[0] * 1e6,
 					heartbeats / heartbeat.elapsedSeconds(),
@@ -341,11 +337,11 @@ public final class FleetBenchmark {
 	}
 
 	private static Rate redisCpuRate(RedisServer redis, Runnable work) {
-		double before = cpu(redis.infoMap("cpu"));
+		double before = ServerInfo.cpuSeconds(redis.infoMap("cpu"));
 		long start = System.nanoTime();
 		work.run();
 		double elapsed = (System.nanoTime() - start) / 1e9;
-		return new Rate((cpu(redis.infoMap("cpu")) - before) / elapsed, elapsed);
+		return new Rate((ServerInfo.cpuSeconds(redis.infoMap("cpu")) - before) / elapsed, elapsed);
 	}
 
 	/** Wait until Redis has seen the fleet's connections close. */
@@ -386,16 +382,6 @@ public final class FleetBenchmark {
 			throw new IOException(String.join(" ", command) + " exited with " + process.exitValue() + ": " + output);
 		}
 		return output;
-	}
-
-	/** The machine's load averages, as {@code uptime} prints them. */
-	private static String load() {
-		try {
-			return Files.readString(Path.of("/proc/loadavg")).trim();
-		}
-		catch (IOException ex) {
-			return "unknown (" + ex.getMessage() + ")";
-		}
 	}
 
 	/**
@@ -472,14 +458,6 @@ public final class FleetBenchmark {
 		}
 	}
 
-	private static double cpu(Map<String, String> info) {
-		return Double.parseDouble(info.get("used_cpu_sys")) + Double.parseDouble(info.get("used_cpu_user"));
-	}
-
-	private static double percentile(long[] sorted, double p) {
-		return sorted[(int) Math.min(sorted.length - 1, Math.floor(p * sorted.length))] / 1e6;
-	}
-
 	private static void report(int seconds, int rounds, List<String> parts, String setUp, List<SizeResult> results,
 			Calibration calibration, String loadAtStart, String loadAtEnd, double minutes, Path out) {
 		StringBuilder text = new StringBuilder();
@@ -510,9 +488,9 @@ public final class FleetBenchmark {
 						"%s adds (median of %d windows): %.1f commands/s, %.3f %% of one core (windows %s), "
 								+ "probe p99 %+.3f ms; per second: %.1f heartbeats, %.2f INFO, %.2f publishes, "
 								+ "%.1f PINGs, %.3f CLIENT LIST, %.1f EVALSHA/EVAL%n",
-						kind.label, added.cpu.size(), median(added.commands), median(added.cpu),
+						kind.label, added.cpu.size(), Stats.median(added.commands), Stats.median(added.cpu),
 						added.cpu.stream().map((v) -> String.format(Locale.ROOT, "%.3f", v)).toList(),
-						median(added.p99), added.rate((c) -> c.heartbeats), added.rate((c) -> c.infos),
+						Stats.median(added.p99), added.rate((c) -> c.heartbeats), added.rate((c) -> c.infos),
 						added.rate((c) -> c.publishes), added.rate((c) -> c.pings), added.rate((c) -> c.clientLists),
 						added.rate((c) -> c.scripts)));
 			}
@@ -529,14 +507,14 @@ public final class FleetBenchmark {
 			Added control = result.added(Kind.CONTROL);
 			text.append(String.format(Locale.ROOT, "%10d %8ds %16s %14s %12s %8s %9s %11s %16s %14s%n",
 					result.instances, result.interval.toSeconds(),
-					(governor != null) ? String.format(Locale.ROOT, "%.1f", median(governor.commands)) : "-",
-					(governor != null) ? String.format(Locale.ROOT, "%.3f", median(governor.cpu)) : "-",
+					(governor != null) ? String.format(Locale.ROOT, "%.1f", Stats.median(governor.commands)) : "-",
+					(governor != null) ? String.format(Locale.ROOT, "%.3f", Stats.median(governor.cpu)) : "-",
 					(governor != null) ? String.format(Locale.ROOT, "%.2f", governor.rate((c) -> c.heartbeats)) : "-",
 					(governor != null) ? String.format(Locale.ROOT, "%.2f", governor.rate((c) -> c.infos)) : "-",
 					(governor != null) ? String.format(Locale.ROOT, "%.2f", governor.rate((c) -> c.pings)) : "-",
 					(result.facts != null) ? Long.toString(result.facts.registered) : "-",
-					(control != null) ? String.format(Locale.ROOT, "%.1f", median(control.commands)) : "-",
-					(control != null) ? String.format(Locale.ROOT, "%.3f", median(control.cpu)) : "-"));
+					(control != null) ? String.format(Locale.ROOT, "%.1f", Stats.median(control.commands)) : "-",
+					(control != null) ? String.format(Locale.ROOT, "%.3f", Stats.median(control.cpu)) : "-"));
 		}
 		if (calibration != null) {
 			double rate = new RedisGovernorProperties().getRegistry().getFleetHeartbeatRate();
@@ -556,24 +534,6 @@ public final class FleetBenchmark {
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
 		}
-	}
-
-	private static double median(List<Double> values) {
-		if (values.isEmpty()) {
-			return Double.NaN;
-		}
-		List<Double> sorted = values.stream().sorted().toList();
-		int n = sorted.size();
-		return (n % 2 == 1) ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-	}
-
-	private static String arg(String[] args, String name, String fallback) {
-		for (String arg : args) {
-			if (arg.startsWith("--" + name + "=")) {
-				return arg.substring(name.length() + 3);
-			}
-		}
-		return fallback;
 	}
 
 	private static <T> List<T> inParallel(ExecutorService executor, int count, IntFunction<T> task) throws Exception {
@@ -781,7 +741,8 @@ public final class FleetBenchmark {
 	private record Added(List<Double> commands, List<Double> cpu, List<Double> p99, List<Window> windows) {
 
 		double rate(java.util.function.ToLongFunction<Counts> count) {
-			return median(this.windows.stream().map((w) -> count.applyAsLong(w.counts) / w.elapsedSeconds).toList());
+			return Stats
+				.median(this.windows.stream().map((w) -> count.applyAsLong(w.counts) / w.elapsedSeconds).toList());
 		}
 
 	}
@@ -796,11 +757,11 @@ public final class FleetBenchmark {
 		Baseline baseline() {
 			List<Window> off = new ArrayList<>(of(Kind.OFF_BEFORE));
 			off.addAll(of(Kind.OFF_AFTER));
-			return new Baseline(median(off.stream().map(Window::cpuPercent).toList()),
-					median(off.stream().map(Window::commandsPerSecond).toList()),
-					median(off.stream().map(Window::p99).toList()), off.size(),
-					median(of(Kind.OFF_BEFORE).stream().map(Window::cpuPercent).toList()),
-					median(of(Kind.OFF_AFTER).stream().map(Window::cpuPercent).toList()));
+			return new Baseline(Stats.median(off.stream().map(Window::cpuPercent).toList()),
+					Stats.median(off.stream().map(Window::commandsPerSecond).toList()),
+					Stats.median(off.stream().map(Window::p99).toList()), off.size(),
+					Stats.median(of(Kind.OFF_BEFORE).stream().map(Window::cpuPercent).toList()),
+					Stats.median(of(Kind.OFF_AFTER).stream().map(Window::cpuPercent).toList()));
 		}
 
 		Added added(Kind kind) {

@@ -1,23 +1,10 @@
 package io.github.redisgovernor.benchmarks;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import io.github.redisgovernor.test.redis.RedisServer;
 
@@ -38,123 +25,113 @@ public final class SigtermUnderLoad {
 
 	private static final int CALLERS = 40;
 
+	private static final Pattern SLOW_ENDPOINT = Pattern
+		.compile("slow endpoint: (\\d+) requests entered, (\\d+) completed");
+
 	private SigtermUnderLoad() {
 	}
 
 	public static void main(String[] args) throws Exception {
+		Options.parse("SigtermUnderLoad", args);
 		try (RedisServer redis = RedisServer.start()) {
 			for (boolean governed : new boolean[] { true, false }) {
-				run(redis, governed);
+				measure(redis, governed);
 			}
 		}
 		System.exit(0);
 	}
 
-	private static void run(RedisServer redis, boolean governed) throws Exception {
-		int port = freePort();
-		Path log = Files.createTempFile("sigterm-under-load-", ".log");
-		Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-				System.getProperty("java.class.path"), SoakApplication.class.getName(), "--server.port=" + port,
-				"--server.shutdown=graceful", "--spring.data.redis.host=127.0.0.1",
-				"--spring.data.redis.port=" + redis.port(), "--redis.governor.enabled=" + governed,
-				"--redis.governor.application=sigterm", "--spring.main.banner-mode=off", "--logging.level.root=WARN",
-				"--logging.level.io.github.redisgovernor=INFO",
-				"--logging.level.org.springframework.boot.tomcat.GracefulShutdown=INFO")
-			.redirectErrorStream(true)
-			.redirectOutput(log.toFile())
-			.start();
-		try {
-			String url = "http://127.0.0.1:" + port + "/slow";
-			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (!"200".equals(call(url))) {
-				if (System.nanoTime() > deadline || !app.isAlive()) {
-					throw new IllegalStateException("application did not start; see " + log);
-				}
-				Thread.sleep(200);
+	/**
+	 * One SIGTERM under load, printed as it goes.
+	 * @param redis the server
+	 * @param governed whether the governor is enabled
+	 * @return what the callers got and what the application said
+	 * @throws InterruptedException when interrupted
+	 */
+	static Result measure(RedisServer redis, boolean governed) throws InterruptedException {
+		try (AppProcess app = AppProcess.start(redis.port(), governed, "sigterm", "--server.shutdown=graceful",
+				"--logging.level.org.springframework.boot.tomcat.GracefulShutdown=INFO")) {
+			app.awaitAnswer("/slow", Duration.ofSeconds(60));
+			Map<String, Long> outcomes;
+			long exitMillis;
+			boolean exited;
+			try (HttpLoad load = HttpLoad.on("127.0.0.1", app.port())
+				.connections(CALLERS)
+				.get("/slow")
+				.closeAfterEach()
+				.timeout(Duration.ofSeconds(30))
+				.pauseAfterFailure(Duration.ofMillis(50))
+				.start()) {
+				Thread.sleep(2000);
+				long start = System.nanoTime();
+				app.terminate();
+				exited = app.waitFor(Duration.ofSeconds(60));
+				exitMillis = (System.nanoTime() - start) / 1_000_000;
+				Thread.sleep(500);
+				outcomes = load.outcomes();
 			}
-			Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
-			AtomicBoolean stop = new AtomicBoolean();
-			ExecutorService callers = Executors.newFixedThreadPool(CALLERS);
-			for (int i = 0; i < CALLERS; i++) {
-				callers.execute(() -> {
-					while (!stop.get()) {
-						String outcome = call(url);
-						outcomes.computeIfAbsent(outcome, (key) -> new LongAdder()).increment();
-						if (!"200".equals(outcome)) {
-							sleep(50);
-						}
-					}
-				});
-			}
-			Thread.sleep(2000);
-			long start = System.nanoTime();
-			app.destroy(); // SIGTERM
-			boolean exited = app.waitFor(60, TimeUnit.SECONDS);
-			long exitMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-			Thread.sleep(500);
-			stop.set(true);
-			callers.shutdown();
-			callers.awaitTermination(30, TimeUnit.SECONDS);
-			Map<String, Long> counts = new TreeMap<>();
-			outcomes.forEach((key, value) -> counts.put(key, value.sum()));
-			long other = counts.entrySet()
+			long other = outcomes.entrySet()
 				.stream()
-				.filter((entry) -> !entry.getKey().equals("200") && !entry.getKey().equals("refused"))
+				.filter((entry) -> !entry.getKey().equals("200") && !entry.getKey().equals(HttpConnection.REFUSED))
 				.mapToLong(Map.Entry::getValue)
 				.sum();
 			System.out.printf(
 					"governor %s: SIGTERM -> exit %s after %d ms; outcomes %s (plus 1 startup probe); not 200 and "
 							+ "not refused: %d%n",
 					governed ? "enabled" : "disabled", exited ? String.valueOf(app.exitValue()) : "(still running)",
-					exitMillis, counts, other);
-			for (String line : Files.readAllLines(log)) {
-				if (line.contains("Redis Governor") && line.contains("drained") || line.contains("GracefulShutdown")
-						|| line.contains("slow endpoint") || line.contains("ERROR") || line.contains("Exception")) {
-					System.out.println("  app: " + line.substring(line.contains(" : ") ? line.indexOf(" : ") + 3 : 0));
+					exitMillis, outcomes, other);
+			List<String> said = app.log()
+				.stream()
+				.filter((line) -> line.contains("Redis Governor") && line.contains("drained")
+						|| line.contains("GracefulShutdown") || line.contains("slow endpoint") || line.contains("ERROR")
+						|| line.contains("Exception"))
+				.map((line) -> line.substring(line.contains(" : ") ? line.indexOf(" : ") + 3 : 0))
+				.toList();
+			said.forEach((line) -> System.out.println("  app: " + line));
+			long entered = -1;
+			long completed = -1;
+			for (String line : said) {
+				Matcher matcher = SLOW_ENDPOINT.matcher(line);
+				if (matcher.find()) {
+					entered = Long.parseLong(matcher.group(1));
+					completed = Long.parseLong(matcher.group(2));
 				}
 			}
-		}
-		finally {
-			app.destroyForcibly();
-			Files.deleteIfExists(log);
+			return new Result(governed, exited ? app.exitValue() : null, exitMillis, outcomes, other, entered,
+					completed);
 		}
 	}
 
-	private static String call(String url) {
-		try {
-			HttpURLConnection connection = (HttpURLConnection) URI.create(url).toURL().openConnection();
-			connection.setRequestProperty("Connection", "close");
-			connection.setConnectTimeout(5000);
-			connection.setReadTimeout(30000);
-			int status = connection.getResponseCode();
-			try (InputStream body = (status < 400) ? connection.getInputStream() : connection.getErrorStream()) {
-				if (body != null) {
-					body.readAllBytes();
-				}
+	/**
+	 * One SIGTERM under load.
+	 *
+	 * @param governed whether the governor was enabled
+	 * @param exitCode the exit code, {@code null} when the process did not exit in 60 s
+	 * @param exitMillis from SIGTERM to exit
+	 * @param outcomes the callers' outcomes
+	 * @param other outcomes neither 200 nor refused
+	 * @param entered requests that entered the endpoint, the startup probe included; -1
+	 * when the application did not say
+	 * @param completed requests that completed in the endpoint; -1 when the application
+	 * did not say
+	 */
+	record Result(boolean governed, Integer exitCode, long exitMillis, Map<String, Long> outcomes, long other,
+			long entered, long completed) {
+
+		/**
+		 * Requests the application accepted that did not come back as 200: entered but
+		 * not completed, or completed without a 200 reaching the caller (the startup
+		 * probe aside).
+		 * @return the failed requests, -1 when unknown
+		 */
+		long failedAccepted() {
+			if (this.entered < 0) {
+				return -1;
 			}
-			return String.valueOf(status);
+			long ok = this.outcomes.getOrDefault("200", 0L) + 1;
+			return this.entered - Math.min(this.completed, ok);
 		}
-		catch (ConnectException ex) {
-			return "refused";
-		}
-		catch (IOException ex) {
-			return ex.getClass().getSimpleName() + ": " + ex.getMessage();
-		}
-	}
 
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
-
-	private static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

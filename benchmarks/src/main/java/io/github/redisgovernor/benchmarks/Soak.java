@@ -2,30 +2,20 @@ package io.github.redisgovernor.benchmarks;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 
+import io.github.redisgovernor.benchmarks.HttpConnection.Request;
 import io.github.redisgovernor.test.redis.RedisServer;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -56,15 +46,16 @@ public final class Soak {
 	}
 
 	public static void main(String[] args) throws Exception {
-		Map<String, String> options = options(args);
-		if (Boolean.parseBoolean(options.getOrDefault("ci", "false"))) {
+		Options options = Options.parse("Soak", args, "ci", "duration", "interval", "rate", "callers", "out", "warmup",
+				"inject-leak", "leak-every", "leak-bytes");
+		if (options.flag("ci")) {
 			System.exit(CiSoak.run(options));
 		}
-		Duration duration = DurationStyle.detectAndParse(options.getOrDefault("duration", "3m"));
-		Duration interval = DurationStyle.detectAndParse(options.getOrDefault("interval", "5s"));
-		int rate = Integer.parseInt(options.getOrDefault("rate", "1000"));
-		int callers = Integer.parseInt(options.getOrDefault("callers", "16"));
-		Path out = Path.of(options.getOrDefault("out", "target/soak-raw.csv"));
+		Duration duration = options.duration("duration", "3m");
+		Duration interval = options.duration("interval", "5s");
+		int rate = options.integer("rate", 1000);
+		int callers = options.integer("callers", 16);
+		Path out = Path.of(options.string("out", "target/soak-raw.csv"));
 		System.out.printf(Locale.ROOT, "Soak: %ds at %d req/s from %d callers, sampling every %ds%n",
 				duration.toSeconds(), rate, callers, interval.toSeconds());
 		List<Sample> samples;
@@ -76,11 +67,12 @@ public final class Soak {
 						"logging.level.io.github.redisgovernor=INFO")
 				.run();
 			try {
-				String base = "http://127.0.0.1:" + app.getEnvironment().getProperty("local.server.port");
+				int port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
 				System.out.println("redis-server " + redis.version() + " (" + redis.source() + ") on port "
-						+ redis.port() + ", application on " + base + ", JVM " + System.getProperty("java.version")
-						+ ", max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
-				samples = run(redis, base, duration, interval, rate, callers);
+						+ redis.port() + ", application on http://127.0.0.1:" + port + ", JVM "
+						+ System.getProperty("java.version") + ", max heap "
+						+ Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MB");
+				samples = run(redis, port, duration, interval, rate, callers);
 			}
 			finally {
 				app.close();
@@ -92,93 +84,94 @@ public final class Soak {
 		System.exit(pass ? 0 : 1);
 	}
 
-	private static List<Sample> run(RedisServer redis, String base, Duration duration, Duration interval, int rate,
+	private static List<Sample> run(RedisServer redis, int port, Duration duration, Duration interval, int rate,
 			int callers) throws Exception {
-		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-		LongAdder ok = new LongAdder();
-		LongAdder errors = new LongAdder();
-		AtomicBoolean stop = new AtomicBoolean();
-		ExecutorService load = Executors.newFixedThreadPool(callers);
-		long pauseNanos = TimeUnit.SECONDS.toNanos(1) * callers / Math.max(1, rate);
-		for (int i = 0; i < callers; i++) {
-			load.execute(() -> call(http, base, pauseNanos, stop, ok, errors));
+		return underLoad(port, rate, callers, duration, interval, Sample.HEADER,
+				(elapsed, answered, perSecond, errors) -> sample(redis, elapsed, perSecond, errors), Sample::row);
+	}
+
+	/**
+	 * Runs the soak's load for {@code duration} and takes a sample every
+	 * {@code interval}, printing each as it comes.
+	 * @param <S> the sample
+	 * @param port the application's port
+	 * @param rate requests a second
+	 * @param callers connections
+	 * @param duration how long
+	 * @param interval between two samples
+	 * @param header printed first
+	 * @param sampler takes a sample
+	 * @param row a sample as printed
+	 * @return the samples
+	 * @throws Exception when a sample cannot be taken
+	 */
+	static <S> List<S> underLoad(int port, int rate, int callers, Duration duration, Duration interval, String header,
+			Sampler<S> sampler, Function<S, String> row) throws Exception {
+		List<S> samples = new ArrayList<>();
+		try (HttpLoad load = load(port, rate, callers)) {
+			System.out.println(header);
+			long start = System.nanoTime();
+			long end = start + duration.toNanos();
+			long lastOk = 0;
+			long lastErrors = 0;
+			long lastAt = start;
+			while (System.nanoTime() < end) {
+				Thread.sleep(interval.toMillis());
+				long now = System.nanoTime();
+				long totalOk = load.succeeded();
+				long totalErrors = load.failed();
+				S sample = sampler.sample((now - start) / 1e9, totalOk - lastOk,
+						(totalOk - lastOk) / ((now - lastAt) / 1e9), totalErrors - lastErrors);
+				samples.add(sample);
+				System.out.println(row.apply(sample));
+				lastOk = totalOk;
+				lastErrors = totalErrors;
+				lastAt = now;
+			}
 		}
-		List<Sample> samples = new ArrayList<>();
-		System.out.println(Sample.HEADER);
-		long start = System.nanoTime();
-		long end = start + duration.toNanos();
-		long lastOk = 0;
-		long lastErrors = 0;
-		long lastAt = start;
-		while (System.nanoTime() < end) {
-			Thread.sleep(interval.toMillis());
-			long now = System.nanoTime();
-			long totalOk = ok.sum();
-			long totalErrors = errors.sum();
-			double seconds = (now - lastAt) / 1e9;
-			Sample sample = sample(redis, (now - start) / 1e9, (totalOk - lastOk) / seconds, totalErrors - lastErrors);
-			samples.add(sample);
-			System.out.println(sample.row());
-			lastOk = totalOk;
-			lastErrors = totalErrors;
-			lastAt = now;
-		}
-		stop.set(true);
-		load.shutdown();
-		load.awaitTermination(30, TimeUnit.SECONDS);
 		return samples;
 	}
 
-	static void call(HttpClient http, String base, long pauseNanos, AtomicBoolean stop, LongAdder ok,
-			LongAdder errors) {
-		long next = System.nanoTime();
-		while (!stop.get()) {
-			String key = "k" + ThreadLocalRandom.current().nextInt(1000);
-			HttpRequest request = ThreadLocalRandom.current().nextBoolean()
-					? HttpRequest.newBuilder(URI.create(base + "/kv/" + key))
-						.timeout(Duration.ofSeconds(10))
-						.PUT(HttpRequest.BodyPublishers.ofString("value-" + System.nanoTime()))
-						.build()
-					: HttpRequest.newBuilder(URI.create(base + "/kv/" + key)).timeout(Duration.ofSeconds(10)).build();
-			try {
-				int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
-				if (status < 300 || status == 404) {
-					ok.increment();
-				}
-				else {
-					errors.increment();
-				}
-			}
-			catch (IOException ex) {
-				errors.increment();
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-			next += pauseNanos;
-			long sleep = next - System.nanoTime();
-			if (sleep > 0) {
-				try {
-					TimeUnit.NANOSECONDS.sleep(sleep);
-				}
-				catch (InterruptedException ex) {
-					Thread.currentThread().interrupt();
-					return;
-				}
-			}
-			else {
-				next = System.nanoTime();
-			}
-		}
+	/**
+	 * Takes one sample.
+	 *
+	 * @param <S> the sample
+	 */
+	@FunctionalInterface
+	interface Sampler<S> {
+
+		/**
+		 * Takes one sample.
+		 * @param elapsedSeconds since the load started
+		 * @param answered requests answered since the last sample
+		 * @param requestsPerSecond the same, a second
+		 * @param errors requests failed since the last sample
+		 * @return the sample
+		 * @throws Exception when it cannot be taken
+		 */
+		S sample(double elapsedSeconds, long answered, double requestsPerSecond, long errors) throws Exception;
+
+	}
+
+	/**
+	 * The soak's load: {@code callers} connections paced to {@code rate} requests a
+	 * second in all, half {@code PUT}, half {@code GET}, over 1,000 keys.
+	 * @param port the application's port
+	 * @param rate requests a second, all callers together
+	 * @param callers connections
+	 * @return the load, started
+	 */
+	static HttpLoad load(int port, int rate, int callers) {
+		return HttpLoad.on("127.0.0.1", port).connections(callers).rate(rate).requests(() -> {
+			String path = "/kv/k" + ThreadLocalRandom.current().nextInt(1000);
+			return ThreadLocalRandom.current().nextBoolean() ? Request.put(path, "value-" + System.nanoTime())
+					: Request.get(path);
+		}).start();
 	}
 
 	private static Sample sample(RedisServer redis, double elapsedSeconds, double requestsPerSecond, long errors) {
-		List<Map<String, String>> clients = redis.clientList();
-		long appConnections = clients.stream()
-			.filter((client) -> !RedisServer.ADMIN_CLIENT_NAME.equals(client.get("name")))
-			.count();
-		long connectedClients = Long.parseLong(redis.infoMap("clients").get("connected_clients"));
+		long appConnections = ServerInfo.clientsByName(redis).values().stream().mapToLong(Long::longValue).sum();
+		long connectedClients = ServerInfo.connectedClients(redis);
 		System.gc();
 		long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
 		int threads = ManagementFactory.getThreadMXBean().getThreadCount();
@@ -211,12 +204,13 @@ public final class Soak {
 		System.out.printf(Locale.ROOT, "%nLast third of the run (%d samples, %.0fs..%.0fs):%n", window.size(), x[0],
 				x[x.length - 1]);
 		System.out.printf(Locale.ROOT, "  application connections: min %.0f, max %.0f, spread %.1f%% -> %s%n",
-				min(connections), max(connections), connectionSpread * 100, connectionsFlat ? "flat" : "NOT flat");
+				Stats.min(connections), Stats.max(connections), connectionSpread * 100,
+				connectionsFlat ? "flat" : "NOT flat");
 		System.out.printf(Locale.ROOT,
 				"  heap after GC hint: mean %.1f MB, spread %.1f%%, trend over the window %+.1f%% -> %s%n",
-				mean(heap) / 1048576, spread(heap) * 100, heapDrift * 100, heapFlat ? "flat" : "NOT flat");
+				Stats.mean(heap) / 1048576, spread(heap) * 100, heapDrift * 100, heapFlat ? "flat" : "NOT flat");
 		System.out.printf(Locale.ROOT, "  threads: min %.0f, max %.0f, trend %+.1f%% (reported, not judged)%n",
-				min(threads), max(threads), threadDrift * 100);
+				Stats.min(threads), Stats.max(threads), threadDrift * 100);
 		System.out.println("  failed requests over the whole run: " + errors);
 		boolean pass = connectionsFlat && heapFlat;
 		System.out.println("VERDICT: " + (pass ? "PASS" : "FAIL")
@@ -225,7 +219,7 @@ public final class Soak {
 	}
 
 	private static double spread(double[] values) {
-		return (max(values) - min(values)) / Math.max(1, mean(values));
+		return (Stats.max(values) - Stats.min(values)) / Math.max(1, Stats.mean(values));
 	}
 
 	/**
@@ -233,40 +227,7 @@ public final class Soak {
 	 * series grew over the window, ignoring the noise around the trend.
 	 */
 	private static double drift(double[] x, double[] y) {
-		double meanX = mean(x);
-		double meanY = mean(y);
-		double numerator = 0;
-		double denominator = 0;
-		for (int i = 0; i < x.length; i++) {
-			numerator += (x[i] - meanX) * (y[i] - meanY);
-			denominator += (x[i] - meanX) * (x[i] - meanX);
-		}
-		double slope = (denominator == 0) ? 0 : numerator / denominator;
-		return slope * (x[x.length - 1] - x[0]) / Math.max(1, meanY);
-	}
-
-	private static double mean(double[] values) {
-		double sum = 0;
-		for (double value : values) {
-			sum += value;
-		}
-		return sum / values.length;
-	}
-
-	private static double min(double[] values) {
-		double min = Double.MAX_VALUE;
-		for (double value : values) {
-			min = Math.min(min, value);
-		}
-		return min;
-	}
-
-	private static double max(double[] values) {
-		double max = -Double.MAX_VALUE;
-		for (double value : values) {
-			max = Math.max(max, value);
-		}
-		return max;
+		return Stats.slope(x, y) * (x[x.length - 1] - x[0]) / Math.max(1, Stats.mean(y));
 	}
 
 	private static void write(Path out, List<Sample> samples) throws IOException {
@@ -279,22 +240,6 @@ public final class Soak {
 		}
 		Files.write(out, lines);
 		System.out.println("Raw figures written to " + out.toAbsolutePath());
-	}
-
-	private static Map<String, String> options(String[] args) {
-		Map<String, String> options = new LinkedHashMap<>();
-		for (String arg : args) {
-			if (!arg.startsWith("--")) {
-				throw new IllegalArgumentException("Expected --name=value or --flag, got '" + arg + "'");
-			}
-			if (!arg.contains("=")) {
-				options.put(arg.substring(2), "true");
-				continue;
-			}
-			int equals = arg.indexOf('=');
-			options.put(arg.substring(2, equals), arg.substring(equals + 1));
-		}
-		return options;
 	}
 
 	record Sample(Instant timestamp, double elapsedSeconds, long appConnections, long connectedClients, long heapBytes,

@@ -5,6 +5,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 
 import jakarta.annotation.PreDestroy;
 
@@ -31,6 +32,9 @@ import org.springframework.web.bind.annotation.RestController;
  * {@code soak.inject-leak=connections} or {@code heap} makes the {@code /kv} endpoints
  * leak on purpose, to show that {@link Soak}'s CI mode fails on a leak (see
  * {@link LeakInjector}); the default, {@code none}, leaks nothing.
+ * {@code soak.client=per-request} makes {@code GET /kv/{key}} build a client for every
+ * request, the anti-pattern that {@link BenchmarkSuite} sets against the shared
+ * connection (see {@link ClientPerRequest}).
  *
  * @author Redis Governor contributors
  */
@@ -48,15 +52,18 @@ public class SoakApplication {
 
 		private final LeakInjector leak;
 
-		KvController(StringRedisTemplate redis, LeakInjector leak) {
+		private final UnaryOperator<String> reads;
+
+		KvController(StringRedisTemplate redis, LeakInjector leak, ClientPerRequest clientPerRequest) {
 			this.redis = redis;
 			this.leak = leak;
+			this.reads = clientPerRequest.enabled() ? clientPerRequest::get : redis.opsForValue()::get;
 		}
 
 		@GetMapping("/kv/{key}")
 		ResponseEntity<String> get(@PathVariable String key) {
 			this.leak.onRequest();
-			String value = this.redis.opsForValue().get("kv:" + key);
+			String value = this.reads.apply("kv:" + key);
 			return (value != null) ? ResponseEntity.ok(value) : ResponseEntity.notFound().build();
 		}
 
@@ -86,6 +93,48 @@ public class SoakApplication {
 			this.leak.onRequest();
 			this.redis.opsForValue().set("kv:" + key, value);
 			return ResponseEntity.noContent().build();
+		}
+
+	}
+
+	/**
+	 * The anti-pattern in its tidy form, off by default ({@code soak.client=shared}):
+	 * with {@code soak.client=per-request}, every {@code GET /kv/{key}} builds a new
+	 * {@link LettuceConnectionFactory} for the same server (its own client, event loops
+	 * and connection), reads the key and closes it all again. Nothing leaks; every
+	 * request pays for a client, a TCP connection and its threads. The untidy form, which
+	 * never closes, is {@code soak.inject-leak=connections}.
+	 */
+	@Component
+	static class ClientPerRequest {
+
+		private final boolean enabled;
+
+		private final LettuceConnectionFactory shared;
+
+		ClientPerRequest(@Value("${soak.client:shared}") String client, LettuceConnectionFactory shared) {
+			if (!List.of("shared", "per-request").contains(client)) {
+				throw new IllegalArgumentException("soak.client must be shared or per-request, not '" + client + "'");
+			}
+			this.enabled = client.equals("per-request");
+			this.shared = shared;
+		}
+
+		boolean enabled() {
+			return this.enabled;
+		}
+
+		String get(String key) {
+			// Same server, but none of the shared client's settings, name or lifecycle.
+			LettuceConnectionFactory factory = new LettuceConnectionFactory(this.shared.getStandaloneConfiguration());
+			factory.afterPropertiesSet();
+			factory.start();
+			try {
+				return new StringRedisTemplate(factory).opsForValue().get(key);
+			}
+			finally {
+				factory.destroy();
+			}
 		}
 
 	}

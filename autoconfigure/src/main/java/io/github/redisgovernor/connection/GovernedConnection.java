@@ -107,10 +107,8 @@ public class GovernedConnection {
 	 * @return the result to come
 	 */
 	public <T> CompletableFuture<T> submit(Work<T> work) {
-		SharedConnection connection = usable(this.current);
-		CompletableFuture<SharedConnection> ready = (connection != null) ? CompletableFuture.completedFuture(connection)
-				: connectAsync();
-		CompletableFuture<T> result = ready.thenCompose((shared) -> work.run(shared.commands()).toCompletableFuture());
+		CompletableFuture<T> result = ready()
+			.thenCompose((shared) -> work.run(shared.commands()).toCompletableFuture());
 		return withTimeout(result);
 	}
 
@@ -179,8 +177,8 @@ public class GovernedConnection {
 	 * not clustered or the cluster connection is not open
 	 */
 	public List<Node> clusterNodes() {
-		SharedConnection governing = usable(this.current);
-		if (governing == null || !(governing.connection() instanceof StatefulRedisClusterConnection<?, ?> cluster)) {
+		StatefulRedisClusterConnection<?, ?> cluster = openCluster();
+		if (cluster == null) {
 			return List.of();
 		}
 		boolean replicas = readsFromReplicas();
@@ -205,6 +203,12 @@ public class GovernedConnection {
 		return nodes;
 	}
 
+	private @Nullable StatefulRedisClusterConnection<?, ?> openCluster() {
+		SharedConnection governing = usable(this.current);
+		return (governing != null && governing.connection() instanceof StatefulRedisClusterConnection<?, ?> cluster)
+				? cluster : null;
+	}
+
 	private boolean readsFromReplicas() {
 		ReadFrom readFrom = this.factory.getClientConfiguration().getReadFrom().orElse(null);
 		return readFrom != null && readFrom != ReadFrom.MASTER && readFrom != ReadFrom.UPSTREAM;
@@ -221,15 +225,11 @@ public class GovernedConnection {
 	 */
 	@SuppressWarnings("unchecked")
 	public <T> CompletableFuture<T> submitTo(Node node, Work<T> work) {
-		SharedConnection connection = usable(this.current);
-		CompletableFuture<SharedConnection> ready = (connection != null) ? CompletableFuture.completedFuture(connection)
-				: connectAsync();
-		CompletableFuture<T> result = ready.thenCompose((shared) -> {
+		CompletableFuture<T> result = ready().thenCompose((shared) -> {
 			if (!(shared.connection() instanceof StatefulRedisClusterConnection<?, ?> cluster)) {
 				return CompletableFuture.failedFuture(new IllegalStateException("not a cluster connection"));
 			}
-			ConnectionIntent intent = node.master() ? ConnectionIntent.WRITE : ConnectionIntent.READ;
-			return cluster.getConnectionAsync(node.host(), node.port(), intent)
+			return cluster.getConnectionAsync(node.host(), node.port(), node.intent())
 				.thenCompose(
 						(nodeConnection) -> work.run((RedisClusterAsyncCommands<byte[], byte[]>) nodeConnection.async())
 							.toCompletableFuture());
@@ -245,15 +245,14 @@ public class GovernedConnection {
 	 * @return the node connections; empty when the factory is not clustered
 	 */
 	public Map<Node, StatefulConnection<?, ?>> nodeConnections() {
-		SharedConnection governing = usable(this.current);
-		if (governing == null || !(governing.connection() instanceof StatefulRedisClusterConnection<?, ?> cluster)) {
+		StatefulRedisClusterConnection<?, ?> cluster = openCluster();
+		if (cluster == null) {
 			return Map.of();
 		}
 		Map<Node, StatefulConnection<?, ?>> connections = new LinkedHashMap<>();
 		for (Node node : clusterNodes()) {
-			ConnectionIntent intent = node.master() ? ConnectionIntent.WRITE : ConnectionIntent.READ;
 			CompletableFuture<? extends StatefulRedisConnection<?, ?>> future = cluster.getConnectionAsync(node.host(),
-					node.port(), intent);
+					node.port(), node.intent());
 			StatefulRedisConnection<?, ?> existing = (future.isDone() && !future.isCompletedExceptionally())
 					? future.getNow(null) : null;
 			if (existing != null && !isClosed(existing)) {
@@ -359,6 +358,14 @@ public class GovernedConnection {
 		}
 	}
 
+	/**
+	 * The shared connection when it is open, else the opening of it, never waiting.
+	 */
+	private CompletableFuture<SharedConnection> ready() {
+		SharedConnection connection = usable(this.current);
+		return (connection != null) ? CompletableFuture.completedFuture(connection) : connectAsync();
+	}
+
 	private CompletableFuture<SharedConnection> connectAsync() {
 		synchronized (this.connectMonitor) {
 			CompletableFuture<SharedConnection> pending = this.connecting;
@@ -375,7 +382,7 @@ public class GovernedConnection {
 	 * Opening a connection blocks (a cluster client even waits for its topology, which
 	 * Lettuce completes on its event executors), so it runs neither on the governor's one
 	 * thread nor on Lettuce's executors, but on a thread of its own that exists only
-	 * while a connection is being opened and ends 10 s after.
+	 * while the connection is being opened.
 	 */
 	private Executor connectExecutor() {
 		return CONNECT_EXECUTOR;
@@ -449,6 +456,10 @@ public class GovernedConnection {
 		 */
 		public String role() {
 			return this.master ? "master" : "replica";
+		}
+
+		ConnectionIntent intent() {
+			return this.master ? ConnectionIntent.WRITE : ConnectionIntent.READ;
 		}
 
 	}

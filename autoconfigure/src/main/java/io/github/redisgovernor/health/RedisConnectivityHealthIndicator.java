@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 
@@ -13,6 +11,8 @@ import io.github.redisgovernor.client.Failures;
 import io.github.redisgovernor.connection.GovernedConnection;
 import io.github.redisgovernor.connection.GovernedConnection.Node;
 import io.github.redisgovernor.server.InfoParser;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.api.StatefulConnection;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.boot.health.contributor.Health;
@@ -61,14 +61,24 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 	@Override
 	public Health health() {
 		long start = this.nanoClock.getAsLong();
+		boolean cluster = this.connection.isCluster();
+		// One command per health request, as Spring Boot's: on a cluster CLUSTER INFO
+		// proves the connection and gives the cluster's state, elsewhere a PING.
+		String clusterInfo = null;
 		try {
-			this.connection.execute((redis) -> redis.ping());
+			if (cluster) {
+				clusterInfo = clusterInfo();
+			}
+			else {
+				this.connection.execute((redis) -> redis.ping());
+			}
 		}
 		catch (TimeoutException ex) {
 			this.serverDetails = null;
 			return Health.down()
 				.withDetail("error",
-						"PING got no reply within " + this.connection.getCommandTimeout().toMillis() + "ms")
+						(cluster ? "CLUSTER INFO" : "PING") + " got no reply within "
+								+ this.connection.getCommandTimeout().toMillis() + "ms")
 				.build();
 		}
 		catch (Exception ex) {
@@ -90,21 +100,39 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 			}
 			health.withDetail("master", master);
 		}
-		if (this.connection.isCluster()) {
-			clusterDetails(health);
+		if (cluster) {
+			clusterDetails(health, clusterInfo);
 		}
 		health.withDetails(serverDetails(address).asMap());
 		return health.build();
 	}
 
 	/**
-	 * What Spring Boot reports on a cluster ({@code cluster_size}, {@code slots_up},
-	 * {@code slots_fail}, and DOWN when {@code cluster_state} is {@code fail}), and
-	 * whether each accounted node answers a PING on the client's own connection to it.
+	 * {@code CLUSTER INFO}, or the server's error reply (an ACL without
+	 * {@code +cluster|info}) as {@code "!" + message}: an error reply still proves the
+	 * connection.
 	 */
-	private void clusterDetails(Health.Builder health) {
+	private String clusterInfo() throws Exception {
 		try {
-			Map<String, String> info = InfoParser.parse(this.connection.execute((redis) -> redis.clusterInfo()));
+			return this.connection.execute((redis) -> redis.clusterInfo());
+		}
+		catch (RedisCommandExecutionException ex) {
+			return "!" + Failures.describe(ex);
+		}
+	}
+
+	/**
+	 * What Spring Boot reports on a cluster ({@code cluster_size}, {@code slots_up},
+	 * {@code slots_fail}, and DOWN when {@code cluster_state} is {@code fail}), and for
+	 * each accounted node whether the client's connection to it is open (the watchdog
+	 * closes one whose node stopped answering). No command beyond {@code CLUSTER INFO}.
+	 */
+	private void clusterDetails(Health.Builder health, String clusterInfo) {
+		if (clusterInfo.startsWith("!")) {
+			health.withDetail("clusterInfo", "CLUSTER INFO not readable: " + clusterInfo.substring(1));
+		}
+		else {
+			Map<String, String> info = InfoParser.parse(clusterInfo);
 			Map<String, Object> cluster = new LinkedHashMap<>();
 			cluster.put("cluster_size", number(info.get("cluster_size")));
 			cluster.put("slots_up", number(info.get("cluster_slots_ok")));
@@ -115,39 +143,24 @@ public class RedisConnectivityHealthIndicator implements HealthIndicator {
 				health.down();
 			}
 		}
-		catch (Exception ex) {
-			health.withDetail("clusterInfo", "CLUSTER INFO not readable: " + Failures.describe(ex));
-		}
-		Map<Node, CompletableFuture<String>> pings = new LinkedHashMap<>();
-		long start = this.nanoClock.getAsLong();
-		for (Node node : this.connection.clusterNodes()) {
-			pings.put(node, this.connection.submitTo(node, (redis) -> redis.ping()));
-		}
-		long deadline = start + this.connection.getCommandTimeout().toNanos();
+		Map<Node, StatefulConnection<?, ?>> connections = this.connection.nodeConnections();
 		Map<String, Object> nodes = new LinkedHashMap<>();
-		pings.forEach((node, ping) -> {
+		for (Node node : this.connection.clusterNodes()) {
 			Map<String, Object> details = new LinkedHashMap<>();
 			details.put("role", node.role());
-			try {
-				ping.get(Math.max(0, deadline - this.nanoClock.getAsLong()), TimeUnit.NANOSECONDS);
-				details.put("reachable", true);
+			StatefulConnection<?, ?> connection = connections.get(node);
+			details.put("reachable", connection != null && connection.isOpen());
+			if (connection == null) {
+				details.put("error", "no connection to it yet");
 			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				details.put("reachable", false);
-			}
-			catch (Exception ex) {
-				details.put("reachable", false);
-				details.put("error",
-						(ex instanceof TimeoutException)
-								? "PING got no reply within " + this.connection.getCommandTimeout().toMillis() + "ms"
-								: Failures.describe(ex));
+			else if (!connection.isOpen()) {
+				details.put("error", "its connection is down; Lettuce reconnects");
 			}
 			if (node.failing()) {
 				details.put("flagged", "fail");
 			}
 			nodes.put(node.address(), details);
-		});
+		}
 		health.withDetail("nodes", nodes);
 	}
 

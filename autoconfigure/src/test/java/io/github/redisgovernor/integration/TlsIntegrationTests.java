@@ -1,6 +1,7 @@
 package io.github.redisgovernor.integration;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -15,6 +16,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 /**
@@ -71,8 +73,12 @@ class TlsIntegrationTests {
 		assertThat(JsonPath.<String>read(health, "$.components.redis.status")).isEqualTo("UP");
 		assertThat(JsonPath.<String>read(health, "$.components.redis.details.address"))
 			.isEqualTo("127.0.0.1:" + this.redis.tlsPort());
-		assertThat(JsonPath.<String>read(health, "$.components.redisGovernor.status")).isEqualTo("UP");
-		assertThat(JsonPath.<Integer>read(health, "$.components.redisGovernor.details.instances")).isEqualTo(1);
+		// The budget is known once the first heartbeat and sample are in.
+		await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+			String governor = KvTestApplication.get(this.context, "/actuator/health").body();
+			assertThat(JsonPath.<String>read(governor, "$.components.redisGovernor.status")).isEqualTo("UP");
+			assertThat(JsonPath.<Integer>read(governor, "$.components.redisGovernor.details.instances")).isEqualTo(1);
+		});
 		String endpoint = KvTestApplication.get(this.context, "/actuator/redisgovernor").body();
 		assertThat(JsonPath.<List<String>>read(endpoint, "$.clients.byName[*].name")).contains("tls:a");
 		assertThat(endpoint).doesNotContain("BEGIN PRIVATE KEY");

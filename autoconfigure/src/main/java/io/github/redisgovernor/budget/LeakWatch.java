@@ -16,8 +16,11 @@ import org.jspecify.annotations.Nullable;
  * grew at each of the last {@value #GROWTH_RISES} samples while the number of instances
  * stayed the same. Growth without new instances is what a leak looks like; a deploy
  * changes the instance count, and a burst of dedicated connections or a monitoring agent
- * that connects for a moment does not rise sample after sample. A sample at or below the
- * budget, or one that could not be computed, starts the count again.</li>
+ * that connects for a moment does not rise sample after sample. Once suspected, the leak
+ * stays suspected while every sample stays above the budget: a pause in the growth does
+ * not clear it (a leak whose connections stay open is still a leak). A sample at or below
+ * the budget, or one that could not be computed, clears it and starts the count
+ * again.</li>
  * <li><b>Growth</b>: how much {@code connected_clients} grew over the window while the
  * number of instances stayed the same. New connections without new instances are what a
  * leak looks like before it crosses the budget.</li>
@@ -45,6 +48,8 @@ final class LeakWatch {
 	private @Nullable Point last;
 
 	private int rises;
+
+	private boolean suspected;
 
 	LeakWatch(double budget, Duration window) {
 		this.budget = budget;
@@ -76,6 +81,7 @@ final class LeakWatch {
 		}
 		else {
 			this.exceedingSince = null;
+			this.suspected = false;
 		}
 		Point previous = this.last;
 		if (clientsPerInstance.isEmpty() || connectedClients == null || instances == null) {
@@ -88,10 +94,9 @@ final class LeakWatch {
 			this.rises = rose ? this.rises + 1 : 0;
 			this.last = new Point(at, connectedClients, instances);
 		}
-		boolean suspected = this.exceedingSince != null
-				&& (Duration.between(this.exceedingSince, at).compareTo(this.window) >= 0
-						|| this.rises >= GROWTH_RISES);
-		return new State(suspected, this.exceedingSince, growth(at, connectedClients, instances));
+		this.suspected = this.exceedingSince != null && (this.suspected
+				|| Duration.between(this.exceedingSince, at).compareTo(this.window) >= 0 || this.rises >= GROWTH_RISES);
+		return new State(this.suspected, this.exceedingSince, growth(at, connectedClients, instances));
 	}
 
 	/**
@@ -101,6 +106,7 @@ final class LeakWatch {
 		this.exceedingSince = null;
 		this.last = null;
 		this.rises = 0;
+		this.suspected = false;
 		this.points.clear();
 	}
 
@@ -129,8 +135,9 @@ final class LeakWatch {
 	/**
 	 * The verdict after one sample.
 	 *
-	 * @param leakSuspected whether clients per instance stayed above the budget for the
-	 * whole window
+	 * @param leakSuspected whether a leak is suspected: clients per instance above the
+	 * budget for the whole window, or rising sample after sample above it, and above it
+	 * in every sample since
 	 * @param exceedingSince since when it has been above the budget, or {@code null}
 	 * @param growth growth of connected clients with a constant instance count, or
 	 * {@code null} when there are not two such samples yet

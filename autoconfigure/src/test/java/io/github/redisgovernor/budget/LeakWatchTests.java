@@ -10,7 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Tests for {@link LeakWatch}: a leak needs every sample above the budget for the whole
- * window.
+ * window, or rises sample after sample above it, and stays suspected while every sample
+ * stays above it.
  */
 class LeakWatchTests {
 
@@ -86,6 +87,29 @@ class LeakWatchTests {
 		LeakWatch.State state = update(6, 41.0, 123, 3);
 		assertThat(state.leakSuspected()).as("three rises in a row, 4 s after the first excess").isTrue();
 		assertThat(state.exceedingSince()).isEqualTo(T0.plusSeconds(2));
+	}
+
+	@Test
+	void aLeakFlaggedByItsGrowthStaysSuspectedWhenTheGrowthPausesAboveTheBudget() {
+		update(0, 1.0, 3, 3);
+		update(2, 14.3, 43, 3);
+		update(4, 27.7, 83, 3);
+		assertThat(update(6, 41.0, 123, 3).leakSuspected()).isTrue();
+		assertThat(update(8, 41.0, 123, 3).leakSuspected()).as("no new connection: the leaked ones are still open")
+			.isTrue();
+		assertThat(update(10, 40.0, 120, 3).leakSuspected()).as("a few closed, still far above the budget").isTrue();
+		assertThat(update(12, 1.0, 3, 3).leakSuspected()).as("back within the budget").isFalse();
+		assertThat(update(14, 5.0, 15, 3).leakSuspected()).as("above again: the counts start afresh").isFalse();
+	}
+
+	@Test
+	void anUnknownSampleClearsASuspectedLeak() {
+		update(0, 3.0, 30, 10);
+		update(2, 3.5, 35, 10);
+		update(4, 4.0, 40, 10);
+		assertThat(update(6, 4.5, 45, 10).leakSuspected()).isTrue();
+		assertThat(this.watch.update(T0.plusSeconds(8), OptionalDouble.empty(), null, null).leakSuspected()).isFalse();
+		assertThat(update(10, 4.5, 45, 10).leakSuspected()).isFalse();
 	}
 
 	@Test

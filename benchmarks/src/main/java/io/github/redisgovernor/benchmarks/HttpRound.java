@@ -20,6 +20,7 @@ import io.github.redisgovernor.test.redis.RedisServer;
  * @param round the round, from 1
  * @param readySeconds from the start of the JVM to the first answer to {@code GET /kv/x}
  * @param bootSeconds what Spring Boot logged: {@code Started ... in N seconds}
+ * @param warmupSeconds the load before the measured window
  * @param requestsPerSecond successful requests a second over the measured window
  * @param p50Millis median latency of the successful requests
  * @param p99Millis 99th percentile latency of the successful requests
@@ -29,8 +30,9 @@ import io.github.redisgovernor.test.redis.RedisServer;
  * @param health what health polling costs Redis; {@code null} when not measured
  * @author Redis Governor contributors
  */
-record HttpRound(AppMode mode, int round, double readySeconds, double bootSeconds, double requestsPerSecond,
-		double p50Millis, double p99Millis, long failed, Map<String, Long> connections, HealthCost health) {
+record HttpRound(AppMode mode, int round, double readySeconds, double bootSeconds, double warmupSeconds,
+		double requestsPerSecond, double p50Millis, double p99Millis, long failed, Map<String, Long> connections,
+		HealthCost health) {
 
 	static final String KEY_PATH = "/kv/x";
 
@@ -74,9 +76,9 @@ record HttpRound(AppMode mode, int round, double readySeconds, double bootSecond
 			long[] latencies = window.stream().filter(Call::succeeded).mapToLong(Call::nanos).sorted().toArray();
 			long failed = window.stream().filter((call) -> !call.succeeded()).count();
 			HealthCost health = (mode == AppMode.PER_REQUEST) ? null : HealthCost.measure(redis, app.port(), plan);
-			return new HttpRound(mode, round, ready, boot, latencies.length / ((to - from) / 1e9),
-					Stats.percentile(latencies, 0.50) / 1e6, Stats.percentile(latencies, 0.99) / 1e6, failed,
-					connections, health);
+			return new HttpRound(mode, round, ready, boot, plan.warmup(mode).toNanos() / 1e9,
+					latencies.length / ((to - from) / 1e9), Stats.percentile(latencies, 0.50) / 1e6,
+					Stats.percentile(latencies, 0.99) / 1e6, failed, connections, health);
 		}
 	}
 

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import io.github.redisgovernor.benchmarks.BenchmarkSuite.SuiteResults;
 import io.github.redisgovernor.benchmarks.Stats.Spread;
 import io.lettuce.core.RedisClient;
+import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.XYChart;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,7 +37,8 @@ final class SuiteReport {
 
 	/** Every file the suite writes. */
 	static final List<String> FILES = List.of("summary.txt", "results.json", "http.csv", "template.csv", "leak.csv",
-			"faults.csv", "drain.csv", "http.png", "template.png", "leak.png", "failover.png", "restart.png");
+			"faults.csv", "drain.csv", "http-slices.csv", "http-pairs.csv", "http.png", "template.png", "leak.png",
+			"failover.png", "restart.png");
 
 	private static final String WAITING = "calls waiting for a reply, on average (right axis)";
 
@@ -57,6 +59,15 @@ final class SuiteReport {
 				round.round(), rounds, round.mode().label(), round.readySeconds(), round.bootSeconds(),
 				round.requestsPerSecond(), round.p50Millis(), round.p99Millis(), round.failed(),
 				connections(round.connections()), health);
+	}
+
+	static String describe(List<HttpSideBySide.Pair> pairs, int rounds) {
+		return String.format(Locale.ROOT, "http round %d/%d, governed/plain pair by pair: %s",
+				pairs.isEmpty() ? 0 : pairs.get(0).round(), rounds,
+				pairs.stream()
+					.map((pair) -> String.format(Locale.ROOT, "%,.0f/%,.0f = %.3f", pair.governed(), pair.plain(),
+							pair.ratio()))
+					.collect(Collectors.joining("; ")));
 	}
 
 	static String describe(TemplateRound round, int rounds) {
@@ -151,15 +162,19 @@ final class SuiteReport {
 				+ RedisClient.class.getPackage().getImplementationVersion() + "; each application in a JVM of its own "
 				+ "(SoakApplication), the load generator in this one; all on loopback");
 		lines.add(String.format(Locale.ROOT,
-				"Plan: %d round(s), modes interleaved; HTTP %d connections, %d s warm-up (per-request client %d s) + %d s measured; template %d "
-						+ "threads, %d s + %d s; health windows %d s; leak %.0f/s for %d s; faults at %.0f req/s, "
-						+ "failover watched %d s, server down %d s; %d SIGTERM round(s) each",
-				plan.rounds(), plan.connections(), plan.warmup().toSeconds(), plan.perRequestWarmup().toSeconds(),
-				plan.measure().toSeconds(), plan.templateThreads(), plan.templateWarmup().toSeconds(),
-				plan.templateMeasure().toSeconds(), plan.healthWindow().toSeconds(), plan.leakRate(),
-				plan.leakWindow().toSeconds(), plan.faultRate(), plan.failoverWindow().toSeconds(),
+				"Plan: HTTP %d round(s), %d connections: plain Boot and governed side by side, load in %d s slices "
+						+ "alternating between them, %d-%d s of warm-up each, then %d measured pair(s) per round; "
+						+ "per-request client %d s warm-up + %d s measured; template %d round(s), %d threads, %d s + %d s; "
+						+ "health windows %d s; leak %.0f/s for %d s; faults at %.0f req/s, failover watched %d s, "
+						+ "server down %d s; %d SIGTERM round(s) each",
+				plan.rounds(), plan.connections(), plan.slice().toSeconds(), plan.warmup().toSeconds(),
+				plan.maxWarmup().toSeconds(), plan.pairs(), plan.perRequestWarmup().toSeconds(),
+				plan.measure().toSeconds(), plan.templateRounds(), plan.templateThreads(),
+				plan.templateWarmup().toSeconds(), plan.templateMeasure().toSeconds(), plan.healthWindow().toSeconds(),
+				plan.leakRate(), plan.leakWindow().toSeconds(), plan.faultRate(), plan.failoverWindow().toSeconds(),
 				plan.restartDown().toSeconds(), plan.drainRounds()));
-		lines.add("Figures: median (min–max) over the rounds; ratios are of the medians.");
+		lines.add("Figures: median (min–max) over the rounds; ratios are of the medians, except HTTP requests/s: "
+				+ "the median of the measured pairs' ratios.");
 		return lines;
 	}
 
@@ -181,9 +196,14 @@ final class SuiteReport {
 		rows.add(new String[] { "HTTP GET /kv/x, " + this.results.plan.connections() + " connections: requests/s",
 				http(AppMode.PLAIN, HttpRound::requestsPerSecond).format("%,.0f"),
 				http(AppMode.GOVERNED, HttpRound::requestsPerSecond).format("%,.0f"),
-				ratio(http(AppMode.GOVERNED, HttpRound::requestsPerSecond),
-						http(AppMode.PLAIN, HttpRound::requestsPerSecond)),
+				pairRatios().count() == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", pairRatios().median()),
 				http(AppMode.PER_REQUEST, HttpRound::requestsPerSecond).format("%,.0f") });
+		rows.add(new String[] { "  governed/plain, pair by pair (" + this.results.httpPairs.size() + " pairs)", "", "",
+				pairRatios().format("%.3f"), "" });
+		rows.add(new String[] { "  warm-up before the measured pairs, s of load",
+				http(AppMode.PLAIN, HttpRound::warmupSeconds).format("%.0f"),
+				http(AppMode.GOVERNED, HttpRound::warmupSeconds).format("%.0f"), "",
+				http(AppMode.PER_REQUEST, HttpRound::warmupSeconds).format("%.0f") });
 		rows.add(new String[] { "  p50 latency, ms", http(AppMode.PLAIN, HttpRound::p50Millis).format("%.2f"),
 				http(AppMode.GOVERNED, HttpRound::p50Millis).format("%.2f"), "",
 				http(AppMode.PER_REQUEST, HttpRound::p50Millis).format("%.2f") });
@@ -286,6 +306,10 @@ final class SuiteReport {
 			.map((round) -> figure.applyAsDouble(round))
 			.filter((value) -> !Double.isNaN(value))
 			.toList());
+	}
+
+	private Spread pairRatios() {
+		return Spread.of(this.results.httpPairs.stream().map(HttpSideBySide.Pair::ratio).toList());
 	}
 
 	private String failed(AppMode mode) {
@@ -427,6 +451,8 @@ final class SuiteReport {
 		json.put("springBoot", SpringBootVersion.getVersion());
 		json.put("plan", this.results.plan);
 		json.put("http", this.results.http);
+		json.put("httpSlices", this.results.httpSlices);
+		json.put("httpPairs", this.results.httpPairs);
 		json.put("template", this.results.template);
 		json.put("leak", this.results.leak);
 		json.put("faults", this.results.faults);
@@ -436,18 +462,27 @@ final class SuiteReport {
 
 	private void writeCsv(Path dir) throws IOException {
 		csv(dir, "http.csv",
-				"mode,round,ready_s,boot_started_s,requests_per_s,p50_ms,p99_ms,failed,connections,"
+				"mode,round,ready_s,boot_started_s,warmup_s,requests_per_s,p50_ms,p99_ms,failed,connections,"
 						+ "connections_by_name,health_polled_commands_per_s,health_idle_commands_per_s,health_polls",
 				this.results.http, (round) -> {
 					HttpRound.HealthCost health = round.health();
-					return Stream.of(String.format(Locale.ROOT, "%s,%d,%.3f,%.3f,%.1f,%.3f,%.3f,%d,%d,%s,%s,%s,%s",
+					return Stream.of(String.format(Locale.ROOT, "%s,%d,%.3f,%.3f,%.1f,%.1f,%.3f,%.3f,%d,%d,%s,%s,%s,%s",
 							round.mode().label(), round.round(), round.readySeconds(), round.bootSeconds(),
-							round.requestsPerSecond(), round.p50Millis(), round.p99Millis(), round.failed(),
-							HttpRound.total(round.connections()), quote(round.connections().toString()),
+							round.warmupSeconds(), round.requestsPerSecond(), round.p50Millis(), round.p99Millis(),
+							round.failed(), HttpRound.total(round.connections()), quote(round.connections().toString()),
 							(health != null) ? String.format(Locale.ROOT, "%.2f", health.polledPerSecond()) : "",
 							(health != null) ? String.format(Locale.ROOT, "%.2f", health.idlePerSecond()) : "",
 							(health != null) ? Long.toString(health.polls()) : ""));
 				});
+		csv(dir, "http-slices.csv", "round,mode,phase,index,seconds_of_load_before,requests_per_s",
+				this.results.httpSlices,
+				(slice) -> Stream
+					.of(String.format(Locale.ROOT, "%d,%s,%s,%d,%.1f,%.1f", slice.round(), slice.mode().label(),
+							slice.phase(), slice.index(), slice.secondsOfLoad(), slice.requestsPerSecond())));
+		csv(dir, "http-pairs.csv", "round,pair,first,plain_requests_per_s,governed_requests_per_s,governed_over_plain",
+				this.results.httpPairs,
+				(pair) -> Stream.of(String.format(Locale.ROOT, "%d,%d,%s,%.1f,%.1f,%.4f", pair.round(), pair.index(),
+						pair.first().label(), pair.plain(), pair.governed(), pair.ratio())));
 		csv(dir, "template.csv", "round,variant,gets_per_s,connections,connections_by_name", this.results.template,
 				(round) -> Stream.of(String.format(Locale.ROOT, "%d,%s,%.1f,%d,%s", round.round(), round.variant(),
 						round.perSecond(), HttpRound.total(round.connections()),
@@ -492,30 +527,58 @@ final class SuiteReport {
 	private void writeCharts(Path dir) throws IOException {
 		int rounds = this.results.plan.rounds();
 		List<String> categories = IntStream.rangeClosed(1, rounds).mapToObj((round) -> "round " + round).toList();
-		if (!this.results.http.isEmpty()) {
-			Map<String, List<Double>> throughput = new LinkedHashMap<>();
-			Map<String, List<Double>> p99 = new LinkedHashMap<>();
-			for (AppMode mode : AppMode.values()) {
-				throughput.put(mode.label(), perRound(mode, HttpRound::requestsPerSecond));
-				if (mode != AppMode.PER_REQUEST) {
-					p99.put(mode.label() + " p50", perRound(mode, HttpRound::p50Millis));
-					p99.put(mode.label() + " p99", perRound(mode, HttpRound::p99Millis));
+		if (!this.results.httpSlices.isEmpty()) {
+			Map<String, double[][]> slices = new LinkedHashMap<>();
+			List<java.awt.Color> colors = new ArrayList<>();
+			for (int round = 1; round <= rounds; round++) {
+				for (AppMode mode : List.of(AppMode.PLAIN, AppMode.GOVERNED)) {
+					int r = round;
+					List<HttpSideBySide.Slice> these = this.results.httpSlices.stream()
+						.filter((slice) -> slice.round() == r && slice.mode() == mode)
+						.toList();
+					slices.put(mode.label() + ", round " + round,
+							new double[][] {
+									these.stream()
+										.mapToDouble((slice) -> slice.secondsOfLoad()
+												+ this.results.plan.sliceRamp().toSeconds())
+										.toArray(),
+									these.stream().mapToDouble(HttpSideBySide.Slice::requestsPerSecond).toArray() });
+					boolean governed = mode == AppMode.GOVERNED;
+					colors.add((round % 2 == 1) ? (governed ? Charts.GREEN : Charts.BLUE)
+							: (governed ? Charts.LIGHT_GREEN : Charts.LIGHT_BLUE));
 				}
 			}
-			Charts.save(dir.resolve("http.png"), List.of(
-					Charts.bars(
-							"HTTP GET /kv/x, " + this.results.plan.connections()
-									+ " connections: requests/s (rounds in the order run)",
-							"requests/s", categories, throughput, Charts.BLUE, Charts.GREEN, Charts.RED),
-					Charts.bars("Latency, plain Boot and governed", "ms", categories, p99, Charts.LIGHT_BLUE,
-							Charts.BLUE, Charts.LIGHT_GREEN, Charts.GREEN)));
+			XYChart perSlice = Charts.lines(
+					"HTTP GET /kv/x, " + this.results.plan.connections()
+							+ " connections: requests/s per slice, warm-up then measured pairs",
+					"seconds of load on the application", "requests/s", slices, colors.toArray(java.awt.Color[]::new));
+			Map<String, List<Double>> ratios = new LinkedHashMap<>();
+			ratios.put("governed/plain", this.results.httpPairs.stream().map(HttpSideBySide.Pair::ratio).toList());
+			List<String> pairs = this.results.httpPairs.stream()
+				.map((pair) -> "r" + pair.round() + " p" + pair.index())
+				.toList();
+			CategoryChart perPair = Charts.bars(String.format(Locale.ROOT,
+					"governed/plain, each measured pair (median %.2f)", pairRatios().median()), "governed/plain", pairs,
+					ratios, Charts.GREEN);
+			Map<String, List<Double>> latency = new LinkedHashMap<>();
+			for (AppMode mode : List.of(AppMode.PLAIN, AppMode.GOVERNED)) {
+				latency.put(mode.label() + " p50", perRound(mode, HttpRound::p50Millis));
+				latency.put(mode.label() + " p99", perRound(mode, HttpRound::p99Millis));
+			}
+			Charts.save(dir.resolve("http.png"),
+					List.of(perSlice, perPair,
+							Charts.bars("Latency over the measured slices, plain Boot and governed", "ms", categories,
+									latency, Charts.LIGHT_BLUE, Charts.BLUE, Charts.LIGHT_GREEN, Charts.GREEN)));
 		}
+		categories = IntStream.rangeClosed(1, this.results.plan.templateRounds())
+			.mapToObj((round) -> "round " + round)
+			.toList();
 		if (!this.results.template.isEmpty()) {
 			Map<String, List<Double>> series = new LinkedHashMap<>();
 			for (String variant : List.of(AppMode.PLAIN.label(), AppMode.GOVERNED.label(),
 					TemplateRound.REDIS_BENCHMARK)) {
 				series.put(variant,
-						IntStream.rangeClosed(1, rounds)
+						IntStream.rangeClosed(1, this.results.plan.templateRounds())
 							.mapToObj((round) -> this.results.template.stream()
 								.filter((r) -> r.round() == round && r.variant().equals(variant))
 								.mapToDouble(TemplateRound::perSecond)

@@ -5,12 +5,17 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 import io.github.redisgovernor.connection.GovernedConnection;
+import io.github.redisgovernor.leak.LeakDetectionPostProcessor;
 import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.aop.framework.AopProxyUtils;
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.aop.support.NameMatchMethodPointcutAdvisor;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.DestructionAwareBeanPostProcessor;
 import org.springframework.core.Ordered;
@@ -34,13 +39,15 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  *
  * @author Redis Governor contributors
  */
-public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProcessor, Ordered {
+public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProcessor, BeanFactoryAware, Ordered {
 
 	private final Map<Object, DeferStopInterceptor> interceptors = Collections.synchronizedMap(new IdentityHashMap<>());
 
 	private final ObjectProvider<GovernedConnection> governed;
 
 	private final ObjectProvider<GracefulDrain> drain;
+
+	private @Nullable ListableBeanFactory beanFactory;
 
 	/**
 	 * Create the post-processor; its collaborators are looked up only when a factory
@@ -62,11 +69,28 @@ public class ConnectionFactoryShutdown implements DestructionAwareBeanPostProces
 		// has its close deferred (decided at stop time, once the choice is made).
 		DeferStopInterceptor interceptor = new DeferStopInterceptor(factory, this.governed, this.drain);
 		this.interceptors.put(factory, interceptor);
+		NameMatchMethodPointcutAdvisor deferStop = new NameMatchMethodPointcutAdvisor(interceptor);
+		deferStop.setMappedName("stop");
 		ProxyFactory proxyFactory = new ProxyFactory(factory);
 		proxyFactory.setProxyTargetClass(true);
 		proxyFactory.addInterface(Deferred.class);
-		proxyFactory.addAdvice(interceptor);
+		proxyFactory.addAdvisor(deferStop);
+		// Frozen, the proxy hands every method but stop() straight to the factory, with
+		// no interceptor chain and no reflection: getConnection(), on every command of
+		// the application, costs what it costs without the proxy. It stays open to
+		// advice only when leak detection will add its own (to getConnection()).
+		proxyFactory.setFrozen(!leakDetectionFollows());
 		return proxyFactory.getProxy(factory.getClass().getClassLoader());
+	}
+
+	@Override
+	public void setBeanFactory(BeanFactory beanFactory) {
+		this.beanFactory = (beanFactory instanceof ListableBeanFactory listable) ? listable : null;
+	}
+
+	private boolean leakDetectionFollows() {
+		return this.beanFactory != null
+				&& this.beanFactory.getBeanNamesForType(LeakDetectionPostProcessor.class, true, false).length > 0;
 	}
 
 	/**

@@ -1,5 +1,6 @@
 package io.github.redisgovernor.autoconfigure.drain;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.List;
 
@@ -16,6 +17,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import org.springframework.aop.MethodMatcher;
+import org.springframework.aop.PointcutAdvisor;
+import org.springframework.aop.framework.Advised;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -42,6 +46,21 @@ class RedisGovernorDrainAutoConfigurationTests {
 			assertThat(context).hasSingleBean(GracefulDrain.class).hasSingleBean(ConnectionFactoryShutdown.class);
 			assertThat(ConnectionFactoryShutdown.isDeferred(context.getBean(LettuceConnectionFactory.class))).isTrue();
 			assertThat(context.getBean(GracefulDrain.class).getPhase()).isEqualTo(GracefulDrain.PHASE);
+		});
+	}
+
+	@Test
+	void runShouldAdviseOnlyStopSoThatTheCommandPathGoesStraightToTheFactory() throws Exception {
+		this.contextRunner.run((context) -> {
+			Advised factory = (Advised) context.getBean(LettuceConnectionFactory.class);
+			assertThat(factory.isFrozen()).as("frozen: unadvised methods are dispatched to the factory").isTrue();
+			Method getConnection = LettuceConnectionFactory.class.getMethod("getConnection");
+			Method stop = LettuceConnectionFactory.class.getMethod("stop", Runnable.class);
+			assertThat(factory.getAdvisors()).singleElement().satisfies((advisor) -> {
+				MethodMatcher matcher = ((PointcutAdvisor) advisor).getPointcut().getMethodMatcher();
+				assertThat(matcher.matches(getConnection, LettuceConnectionFactory.class)).isFalse();
+				assertThat(matcher.matches(stop, LettuceConnectionFactory.class)).isTrue();
+			});
 		});
 	}
 

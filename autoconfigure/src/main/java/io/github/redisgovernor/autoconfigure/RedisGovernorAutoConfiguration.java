@@ -144,11 +144,11 @@ public final class RedisGovernorAutoConfiguration {
 	}
 
 	/**
-	 * Lettuce 7's refresh options (every adaptive trigger on, periodic refresh off,
-	 * dynamic sources, stale connections closed), with Spring Boot's settings carried
-	 * over and the adaptive refreshes allowed once a second instead of every 5 seconds.
-	 * The periodic refresh runs on the governor's thread instead, paced by the fleet
-	 * ({@code TopologyRefresher}).
+	 * Lettuce 7's refresh options (every adaptive trigger on, at most one refresh per
+	 * {@code adaptive-timeout}, periodic refresh off, dynamic sources, stale connections
+	 * closed), with Spring Boot's settings carried over. The periodic refresh and the
+	 * refresh while a node is down run on the governor's thread instead, paced by the
+	 * fleet ({@code TopologyRefresher}).
 	 */
 	static ClusterTopologyRefreshOptions clusterRefresh(Binder binder,
 			RedisGovernorProperties.Cluster.Refresh refresh) {

@@ -266,7 +266,7 @@ public class RedisGovernorProperties implements InitializingBean {
 		checks.positive("cache.log-interval", this.cache.logInterval, "30s");
 		checks.positive("cluster.refresh.period", this.cluster.refresh.period, "60s");
 		checks.positive("cluster.refresh.while-node-down", this.cluster.refresh.whileNodeDown, "1s");
-		checks.positive("cluster.refresh.adaptive-timeout", this.cluster.refresh.adaptiveTimeout, "1s");
+		checks.positive("cluster.refresh.adaptive-timeout", this.cluster.refresh.adaptiveTimeout, "5s");
 	}
 
 	private void checkAccounting(PropertyChecks checks) {
@@ -904,16 +904,19 @@ public class RedisGovernorProperties implements InitializingBean {
 
 			/**
 			 * Time between two topology refreshes while a node the client routes to is
-			 * flagged failed or its connection is down.
+			 * flagged failed or its connection is down. Never shorter than a tenth of the
+			 * registry heartbeat interval, so that a fleet of more than 100 instances
+			 * refreshes at most 10 x fleet-heartbeat-rate times a second in all.
 			 */
 			private Duration whileNodeDown = Duration.ofSeconds(1);
 
 			/**
 			 * Shortest time between two refreshes that Lettuce's adaptive triggers (MOVED
 			 * and ASK redirects, uncovered slots, unknown nodes, persistent reconnects)
-			 * start. Lettuce's default is 5 seconds.
+			 * start, on one instance. In an outage every instance's reconnects fail at
+			 * once, so the fleet refreshes this often per instance; Lettuce's default.
 			 */
-			private Duration adaptiveTimeout = Duration.ofSeconds(1);
+			private Duration adaptiveTimeout = Duration.ofSeconds(5);
 
 			public Duration getPeriod() {
 				return this.period;

@@ -27,18 +27,22 @@ import org.springframework.context.SmartLifecycle;
  * grow with the fleet. Lettuce refreshes on its own when a command is redirected
  * ({@code MOVED}, {@code ASK}) or a slot is uncovered (adaptive triggers, at most one
  * refresh per {@code redis.governor.cluster.refresh.adaptive-timeout}); this adds two
- * refreshes of its own, on the governor's thread:
+ * refreshes of its own, on the governor's thread. Each refresh opens a short-lived
+ * connection to every node, so both are paced by the fleet size, through the registry's
+ * heartbeat interval (at least {@code registry.heartbeat-interval}, and one
+ * {@code fleet-heartbeat-rate}th of a second per live instance):
  * <ul>
  * <li><b>While a node is down</b>: when a node the client routes to is flagged
  * {@code fail}, or its connection is disconnected, the topology is read again every
- * {@code redis.governor.cluster.refresh.while-node-down} (1 s), so that the client
- * follows a promoted replica about a second after the cluster promotes it, instead of
- * waiting for a command to be redirected or for Lettuce's reconnect attempts to trigger a
- * refresh.</li>
+ * {@code redis.governor.cluster.refresh.while-node-down} (1 s), and never more often than
+ * a tenth of the heartbeat interval: about a second after the cluster promotes a replica,
+ * every instance of a fleet of up to 100 follows it, instead of waiting for a command to
+ * be redirected or for Lettuce's reconnect attempts to trigger a refresh; a larger fleet
+ * refreshes at most {@code 10 × fleet-heartbeat-rate} (100) times a second in all, at a
+ * moment when the cluster is already short of a node.</li>
  * <li><b>Periodic</b>: every {@code redis.governor.cluster.refresh.period} (60 s), and
- * never more often than ten heartbeat intervals, which follow the fleet size: the fleet
- * refreshes at most {@code fleet-heartbeat-rate / 10} times a second in all, since each
- * refresh opens a short-lived connection to every node.</li>
+ * never more often than ten heartbeat intervals: the fleet refreshes at most
+ * {@code fleet-heartbeat-rate / 10} times a second in all.</li>
  * </ul>
  * Nothing here waits for Redis: a refresh runs on Lettuce's threads, and a new one starts
  * only when the last one ended.
@@ -130,8 +134,41 @@ public class TopologyRefresher implements SmartLifecycle {
 	 * @return the period, at least the configured one
 	 */
 	public Duration currentPeriod() {
-		Duration paced = this.heartbeatInterval.get().multipliedBy(10);
-		return (paced.compareTo(this.period) > 0) ? paced : this.period;
+		return periodFor(this.period, this.heartbeatInterval.get());
+	}
+
+	/**
+	 * Return the time between two refreshes while a node is down now.
+	 * @return the time, at least the configured one
+	 */
+	public Duration currentWhileNodeDown() {
+		return whileNodeDownFor(this.whileNodeDown, this.heartbeatInterval.get());
+	}
+
+	/**
+	 * The periodic refresh's period: the configured one, and at least ten heartbeat
+	 * intervals.
+	 * @param period the configured period
+	 * @param heartbeatInterval the registry's current heartbeat interval
+	 * @return the period
+	 */
+	static Duration periodFor(Duration period, Duration heartbeatInterval) {
+		return max(period, heartbeatInterval.multipliedBy(10));
+	}
+
+	/**
+	 * The time between two refreshes while a node is down: the configured one, and at
+	 * least a tenth of the heartbeat interval.
+	 * @param whileNodeDown the configured time
+	 * @param heartbeatInterval the registry's current heartbeat interval
+	 * @return the time
+	 */
+	static Duration whileNodeDownFor(Duration whileNodeDown, Duration heartbeatInterval) {
+		return max(whileNodeDown, heartbeatInterval.dividedBy(10));
+	}
+
+	private static Duration max(Duration a, Duration b) {
+		return (a.compareTo(b) >= 0) ? a : b;
 	}
 
 	void tick() {
@@ -146,13 +183,13 @@ public class TopologyRefresher implements SmartLifecycle {
 		String down = downNode(nodes);
 		long since = System.nanoTime() - this.lastRefreshNanos;
 		if (down != null) {
+			Duration every = currentWhileNodeDown();
 			if (this.downSince == null) {
 				this.downSince = down;
 				logger.info("Redis Governor [" + this.connection.getIdentity() + "] cluster node " + down
-						+ "; reading the topology every " + this.whileNodeDown.toMillis()
-						+ "ms until it is back or replaced.");
+						+ "; reading the topology every " + every.toMillis() + "ms until it is back or replaced.");
 			}
-			if (since >= this.whileNodeDown.toNanos()) {
+			if (since >= every.toNanos()) {
 				refresh();
 			}
 			return;

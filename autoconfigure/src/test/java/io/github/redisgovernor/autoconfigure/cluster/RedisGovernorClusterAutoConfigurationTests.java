@@ -45,7 +45,7 @@ class RedisGovernorClusterAutoConfigurationTests {
 				assertThat(context.getBean(TopologyRefresher.class))
 					.hasToString("TopologyRefresher[period=60000ms, whileNodeDown=1000ms]");
 				ClusterTopologyRefreshOptions refresh = refreshOptions(context.getBean(LettuceConnectionFactory.class));
-				assertThat(refresh.getAdaptiveRefreshTimeout()).isEqualTo(Duration.ofSeconds(1));
+				assertThat(refresh.getAdaptiveRefreshTimeout()).isEqualTo(Duration.ofSeconds(5));
 				assertThat(refresh.getAdaptiveRefreshTriggers()).contains(RefreshTrigger.MOVED_REDIRECT,
 						RefreshTrigger.PERSISTENT_RECONNECTS);
 				assertThat(refresh.isPeriodicRefreshEnabled()).isFalse();

@@ -104,6 +104,14 @@ final class AppProcess implements AutoCloseable {
 	}
 
 	/**
+	 * The CPU time the application's JVM has used so far, all its threads together.
+	 * @return the CPU time, or {@link Duration#ZERO} when the platform does not say
+	 */
+	Duration cpuTime() {
+		return this.process.info().totalCpuDuration().orElse(Duration.ZERO);
+	}
+
+	/**
 	 * Probes {@code GET path} every 50 ms until the application answers with any status.
 	 * @param path the path to probe
 	 * @param timeout how long to wait at most

@@ -22,6 +22,8 @@ import io.github.redisgovernor.test.redis.RedisServer;
  * @param bootSeconds what Spring Boot logged: {@code Started ... in N seconds}
  * @param warmupSeconds the load before the measured window
  * @param requestsPerSecond successful requests a second over the measured window
+ * @param cpuMicrosPerRequest CPU time of the application's JVM per successful request
+ * over the measured window, microseconds; {@code NaN} when not measured
  * @param p50Millis median latency of the successful requests
  * @param p99Millis 99th percentile latency of the successful requests
  * @param failed failed requests in the measured window
@@ -31,8 +33,8 @@ import io.github.redisgovernor.test.redis.RedisServer;
  * @author Redis Governor contributors
  */
 record HttpRound(AppMode mode, int round, double readySeconds, double bootSeconds, double warmupSeconds,
-		double requestsPerSecond, double p50Millis, double p99Millis, long failed, Map<String, Long> connections,
-		HealthCost health) {
+		double requestsPerSecond, double cpuMicrosPerRequest, double p50Millis, double p99Millis, long failed,
+		Map<String, Long> connections, HealthCost health) {
 
 	static final String KEY_PATH = "/kv/x";
 
@@ -55,8 +57,11 @@ record HttpRound(AppMode mode, int round, double readySeconds, double bootSecond
 				.start();
 			long from;
 			long to;
+			Duration cpuFrom;
+			Duration cpuTo;
 			try {
 				Thread.sleep(plan.warmup(mode).toMillis());
+				cpuFrom = app.cpuTime();
 				from = System.nanoTime();
 				long quarter = plan.measure().toMillis() / 4;
 				for (int i = 0; i < 3; i++) {
@@ -68,6 +73,7 @@ record HttpRound(AppMode mode, int round, double readySeconds, double bootSecond
 				}
 				Thread.sleep(plan.measure().toMillis() - 3 * quarter);
 				to = System.nanoTime();
+				cpuTo = app.cpuTime();
 			}
 			finally {
 				load.close();
@@ -76,9 +82,12 @@ record HttpRound(AppMode mode, int round, double readySeconds, double bootSecond
 			long[] latencies = window.stream().filter(Call::succeeded).mapToLong(Call::nanos).sorted().toArray();
 			long failed = window.stream().filter((call) -> !call.succeeded()).count();
 			HealthCost health = (mode == AppMode.PER_REQUEST) ? null : HealthCost.measure(redis, app.port(), plan);
+			long cpuNanos = cpuTo.minus(cpuFrom).toNanos();
 			return new HttpRound(mode, round, ready, boot, plan.warmup(mode).toNanos() / 1e9,
-					latencies.length / ((to - from) / 1e9), Stats.percentile(latencies, 0.50) / 1e6,
-					Stats.percentile(latencies, 0.99) / 1e6, failed, connections, health);
+					latencies.length / ((to - from) / 1e9),
+					(cpuNanos > 0 && latencies.length > 0) ? cpuNanos / 1e3 / latencies.length : Double.NaN,
+					Stats.percentile(latencies, 0.50) / 1e6, Stats.percentile(latencies, 0.99) / 1e6, failed,
+					connections, health);
 		}
 	}
 

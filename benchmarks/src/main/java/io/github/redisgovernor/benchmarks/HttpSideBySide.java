@@ -25,8 +25,10 @@ import io.github.redisgovernor.test.redis.RedisServer;
  * <li><b>Measured pairs</b>: one slice each, in the order plain, governed, governed,
  * plain, plain, ... (so that a drift of the machine's speed favours neither); each pair
  * gives a ratio, governed/plain. A slice is {@code GET /kv/x} from the plan's connections
- * back to back: one second of ramp, then the measured window; {@code CLIENT LIST} of the
- * application's server is read in the middle of it.</li>
+ * back to back: one second of ramp, then the measured window, over which the
+ * application's JVM's CPU time is read too (CPU per request, which the other JVM's
+ * scheduling does not move); {@code CLIENT LIST} of the application's server is read in
+ * the middle of it.</li>
  * <li>The load stopped, what {@code /actuator/health} polled 10 times a second costs each
  * server ({@link HttpRound.HealthCost}).</li>
  * </ol>
@@ -50,8 +52,11 @@ final class HttpSideBySide {
 	 * @param index the slice's number in its phase for this application, from 1
 	 * @param secondsOfLoad the load this application had had before this slice
 	 * @param requestsPerSecond successful requests a second over the slice's window
+	 * @param cpuMicrosPerRequest CPU time of the application's JVM over the window, per
+	 * successful request, in microseconds ({@code NaN} when the platform does not say)
 	 */
-	record Slice(AppMode mode, int round, String phase, int index, double secondsOfLoad, double requestsPerSecond) {
+	record Slice(AppMode mode, int round, String phase, int index, double secondsOfLoad, double requestsPerSecond,
+			double cpuMicrosPerRequest) {
 
 	}
 
@@ -63,11 +68,18 @@ final class HttpSideBySide {
 	 * @param first the application loaded first
 	 * @param plain plain Boot's requests a second
 	 * @param governed the governed application's requests a second
+	 * @param plainCpu plain Boot's CPU per request, microseconds
+	 * @param governedCpu the governed application's CPU per request, microseconds
 	 */
-	record Pair(int round, int index, AppMode first, double plain, double governed) {
+	record Pair(int round, int index, AppMode first, double plain, double governed, double plainCpu,
+			double governedCpu) {
 
 		double ratio() {
 			return this.governed / this.plain;
+		}
+
+		double cpuRatio() {
+			return this.governedCpu / this.plainCpu;
 		}
 
 	}
@@ -118,7 +130,8 @@ final class HttpSideBySide {
 				slices.add(b);
 				Slice plain = (first == AppMode.PLAIN) ? a : b;
 				Slice governed = (first == AppMode.PLAIN) ? b : a;
-				pairs.add(new Pair(round, index, first, plain.requestsPerSecond(), governed.requestsPerSecond()));
+				pairs.add(new Pair(round, index, first, plain.requestsPerSecond(), governed.requestsPerSecond(),
+						plain.cpuMicrosPerRequest(), governed.cpuMicrosPerRequest()));
 			}
 			List<HttpRound> rounds = new ArrayList<>();
 			for (AppMode mode : order) {
@@ -170,6 +183,8 @@ final class HttpSideBySide {
 
 		final List<Double> measured = new ArrayList<>();
 
+		final List<Double> cpu = new ArrayList<>();
+
 		final List<Long> latencies = new ArrayList<>();
 
 		long failed;
@@ -205,8 +220,11 @@ final class HttpSideBySide {
 				.start();
 			long from;
 			long to;
+			Duration cpuFrom;
+			Duration cpuTo;
 			try {
 				Thread.sleep(plan.sliceRamp().toMillis());
+				cpuFrom = this.process.cpuTime();
 				from = System.nanoTime();
 				long half = plan.slice().toMillis() / 2;
 				Thread.sleep(half);
@@ -218,6 +236,7 @@ final class HttpSideBySide {
 				}
 				Thread.sleep(Math.max(0, plan.slice().toMillis() - (System.nanoTime() - from) / 1_000_000));
 				to = System.nanoTime();
+				cpuTo = this.process.cpuTime();
 			}
 			finally {
 				load.close();
@@ -225,10 +244,15 @@ final class HttpSideBySide {
 			List<Call> window = HttpLoad.endedBetween(load.calls(), from, to);
 			long succeeded = window.stream().filter(Call::succeeded).count();
 			double perSecond = succeeded / ((to - from) / 1e9);
+			long cpuNanos = cpuTo.minus(cpuFrom).toNanos();
+			double cpuPerRequest = (cpuNanos > 0 && succeeded > 0) ? cpuNanos / 1e3 / succeeded : Double.NaN;
 			double seconds = (plan.sliceRamp().toNanos() + (to - from)) / 1e9;
 			this.secondsOfLoad += seconds;
 			if (measure) {
 				this.measured.add(perSecond);
+				if (!Double.isNaN(cpuPerRequest)) {
+					this.cpu.add(cpuPerRequest);
+				}
 				window.stream().filter(Call::succeeded).forEach((call) -> this.latencies.add(call.nanos()));
 				this.failed += window.size() - succeeded;
 			}
@@ -236,14 +260,15 @@ final class HttpSideBySide {
 				this.warmupSeconds += seconds;
 				this.warmup.add(perSecond);
 			}
-			return new Slice(this.mode, round, phase, index, before, perSecond);
+			return new Slice(this.mode, round, phase, index, before, perSecond, cpuPerRequest);
 		}
 
 		HttpRound result(int round, HttpRound.HealthCost health) {
 			long[] sorted = this.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
 			return new HttpRound(this.mode, round, this.ready, this.boot, this.warmupSeconds,
-					Stats.median(this.measured), Stats.percentile(sorted, 0.50) / 1e6,
-					Stats.percentile(sorted, 0.99) / 1e6, this.failed, this.connections, health);
+					Stats.median(this.measured), this.cpu.isEmpty() ? Double.NaN : Stats.median(this.cpu),
+					Stats.percentile(sorted, 0.50) / 1e6, Stats.percentile(sorted, 0.99) / 1e6, this.failed,
+					this.connections, health);
 		}
 
 	}

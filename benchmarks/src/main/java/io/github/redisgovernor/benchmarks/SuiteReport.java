@@ -54,19 +54,19 @@ final class SuiteReport {
 						round.health().polledPerSecond(), round.health().idlePerSecond())
 				: "";
 		return String.format(Locale.ROOT,
-				"http round %d/%d, %s: answered %.2f s after start (Boot: started in %.2f s); %,.0f req/s, p50 %.2f ms, "
-						+ "p99 %.2f ms, %d failed; connections %s%s",
+				"http round %d/%d, %s: answered %.2f s after start (Boot: started in %.2f s); %,.0f req/s, "
+						+ "%.1f µs of CPU per request, p50 %.2f ms, p99 %.2f ms, %d failed; connections %s%s",
 				round.round(), rounds, round.mode().label(), round.readySeconds(), round.bootSeconds(),
-				round.requestsPerSecond(), round.p50Millis(), round.p99Millis(), round.failed(),
-				connections(round.connections()), health);
+				round.requestsPerSecond(), round.cpuMicrosPerRequest(), round.p50Millis(), round.p99Millis(),
+				round.failed(), connections(round.connections()), health);
 	}
 
 	static String describe(List<HttpSideBySide.Pair> pairs, int rounds) {
 		return String.format(Locale.ROOT, "http round %d/%d, governed/plain pair by pair: %s",
 				pairs.isEmpty() ? 0 : pairs.get(0).round(), rounds,
 				pairs.stream()
-					.map((pair) -> String.format(Locale.ROOT, "%,.0f/%,.0f = %.3f", pair.governed(), pair.plain(),
-							pair.ratio()))
+					.map((pair) -> String.format(Locale.ROOT, "%,.0f/%,.0f = %.3f (CPU per request %.3f)",
+							pair.governed(), pair.plain(), pair.ratio(), pair.cpuRatio()))
 					.collect(Collectors.joining("; ")));
 	}
 
@@ -200,6 +200,12 @@ final class SuiteReport {
 				http(AppMode.PER_REQUEST, HttpRound::requestsPerSecond).format("%,.0f") });
 		rows.add(new String[] { "  governed/plain, pair by pair (" + this.results.httpPairs.size() + " pairs)", "", "",
 				pairRatios().format("%.3f"), "" });
+		rows.add(new String[] { "  CPU per request, µs (the application's JVM, all threads)",
+				http(AppMode.PLAIN, HttpRound::cpuMicrosPerRequest).format("%.1f"),
+				http(AppMode.GOVERNED, HttpRound::cpuMicrosPerRequest).format("%.1f"),
+				(cpuRatios().count() == 0) ? "n/a" : String.format(Locale.ROOT, "%.2f", cpuRatios().median()),
+				http(AppMode.PER_REQUEST, HttpRound::cpuMicrosPerRequest).format("%,.0f") });
+		rows.add(new String[] { "    governed/plain, pair by pair", "", "", cpuRatios().format("%.3f"), "" });
 		rows.add(new String[] { "  warm-up before the measured pairs, s of load",
 				http(AppMode.PLAIN, HttpRound::warmupSeconds).format("%.0f"),
 				http(AppMode.GOVERNED, HttpRound::warmupSeconds).format("%.0f"), "",
@@ -305,6 +311,13 @@ final class SuiteReport {
 			.filter((round) -> round.mode() == mode)
 			.map((round) -> figure.applyAsDouble(round))
 			.filter((value) -> !Double.isNaN(value))
+			.toList());
+	}
+
+	private Spread cpuRatios() {
+		return Spread.of(this.results.httpPairs.stream()
+			.map(HttpSideBySide.Pair::cpuRatio)
+			.filter((ratio) -> !Double.isNaN(ratio))
 			.toList());
 	}
 
@@ -462,27 +475,33 @@ final class SuiteReport {
 
 	private void writeCsv(Path dir) throws IOException {
 		csv(dir, "http.csv",
-				"mode,round,ready_s,boot_started_s,warmup_s,requests_per_s,p50_ms,p99_ms,failed,connections,"
+				"mode,round,ready_s,boot_started_s,warmup_s,requests_per_s,cpu_us_per_request,p50_ms,p99_ms,failed,"
+						+ "connections,"
 						+ "connections_by_name,health_polled_commands_per_s,health_idle_commands_per_s,health_polls",
 				this.results.http, (round) -> {
 					HttpRound.HealthCost health = round.health();
-					return Stream.of(String.format(Locale.ROOT, "%s,%d,%.3f,%.3f,%.1f,%.1f,%.3f,%.3f,%d,%d,%s,%s,%s,%s",
-							round.mode().label(), round.round(), round.readySeconds(), round.bootSeconds(),
-							round.warmupSeconds(), round.requestsPerSecond(), round.p50Millis(), round.p99Millis(),
-							round.failed(), HttpRound.total(round.connections()), quote(round.connections().toString()),
-							(health != null) ? String.format(Locale.ROOT, "%.2f", health.polledPerSecond()) : "",
-							(health != null) ? String.format(Locale.ROOT, "%.2f", health.idlePerSecond()) : "",
-							(health != null) ? Long.toString(health.polls()) : ""));
+					return Stream
+						.of(String.format(Locale.ROOT, "%s,%d,%.3f,%.3f,%.1f,%.1f,%.2f,%.3f,%.3f,%d,%d,%s,%s,%s,%s",
+								round.mode().label(), round.round(), round.readySeconds(), round.bootSeconds(),
+								round.warmupSeconds(), round.requestsPerSecond(), round.cpuMicrosPerRequest(),
+								round.p50Millis(), round.p99Millis(), round.failed(),
+								HttpRound.total(round.connections()), quote(round.connections().toString()),
+								(health != null) ? String.format(Locale.ROOT, "%.2f", health.polledPerSecond()) : "",
+								(health != null) ? String.format(Locale.ROOT, "%.2f", health.idlePerSecond()) : "",
+								(health != null) ? Long.toString(health.polls()) : ""));
 				});
-		csv(dir, "http-slices.csv", "round,mode,phase,index,seconds_of_load_before,requests_per_s",
+		csv(dir, "http-slices.csv", "round,mode,phase,index,seconds_of_load_before,requests_per_s,cpu_us_per_request",
 				this.results.httpSlices,
-				(slice) -> Stream
-					.of(String.format(Locale.ROOT, "%d,%s,%s,%d,%.1f,%.1f", slice.round(), slice.mode().label(),
-							slice.phase(), slice.index(), slice.secondsOfLoad(), slice.requestsPerSecond())));
-		csv(dir, "http-pairs.csv", "round,pair,first,plain_requests_per_s,governed_requests_per_s,governed_over_plain",
+				(slice) -> Stream.of(String.format(Locale.ROOT, "%d,%s,%s,%d,%.1f,%.1f,%.2f", slice.round(),
+						slice.mode().label(), slice.phase(), slice.index(), slice.secondsOfLoad(),
+						slice.requestsPerSecond(), slice.cpuMicrosPerRequest())));
+		csv(dir, "http-pairs.csv",
+				"round,pair,first,plain_requests_per_s,governed_requests_per_s,governed_over_plain,"
+						+ "plain_cpu_us_per_request,governed_cpu_us_per_request,cpu_governed_over_plain",
 				this.results.httpPairs,
-				(pair) -> Stream.of(String.format(Locale.ROOT, "%d,%d,%s,%.1f,%.1f,%.4f", pair.round(), pair.index(),
-						pair.first().label(), pair.plain(), pair.governed(), pair.ratio())));
+				(pair) -> Stream.of(String.format(Locale.ROOT, "%d,%d,%s,%.1f,%.1f,%.4f,%.2f,%.2f,%.4f", pair.round(),
+						pair.index(), pair.first().label(), pair.plain(), pair.governed(), pair.ratio(),
+						pair.plainCpu(), pair.governedCpu(), pair.cpuRatio())));
 		csv(dir, "template.csv", "round,variant,gets_per_s,connections,connections_by_name", this.results.template,
 				(round) -> Stream.of(String.format(Locale.ROOT, "%d,%s,%.1f,%d,%s", round.round(), round.variant(),
 						round.perSecond(), HttpRound.total(round.connections()),
@@ -553,13 +572,22 @@ final class SuiteReport {
 							+ " connections: requests/s per slice, warm-up then measured pairs",
 					"seconds of load on the application", "requests/s", slices, colors.toArray(java.awt.Color[]::new));
 			Map<String, List<Double>> ratios = new LinkedHashMap<>();
-			ratios.put("governed/plain", this.results.httpPairs.stream().map(HttpSideBySide.Pair::ratio).toList());
+			ratios.put("requests/s, governed/plain",
+					this.results.httpPairs.stream().map(HttpSideBySide.Pair::ratio).toList());
+			ratios.put("CPU per request, governed/plain",
+					this.results.httpPairs.stream().map(HttpSideBySide.Pair::cpuRatio).toList());
 			List<String> pairs = this.results.httpPairs.stream()
 				.map((pair) -> "r" + pair.round() + " p" + pair.index())
 				.toList();
 			CategoryChart perPair = Charts.bars(String.format(Locale.ROOT,
-					"governed/plain, each measured pair (median %.2f)", pairRatios().median()), "governed/plain", pairs,
-					ratios, Charts.GREEN);
+					"governed/plain, each measured pair: requests/s (median %.3f), CPU per request (median %.3f)",
+					pairRatios().median(), cpuRatios().median()), "governed/plain", pairs, ratios, Charts.GREEN,
+					Charts.ORANGE);
+			// Around 1, where the differences are: bars start from the axis's bottom.
+			double lowest = Math.min(pairRatios().min(), (cpuRatios().count() > 0) ? cpuRatios().min() : 1);
+			double highest = Math.max(pairRatios().max(), (cpuRatios().count() > 0) ? cpuRatios().max() : 1);
+			perPair.getStyler().setYAxisMin(Math.min(0.8, Math.floor(lowest * 20) / 20));
+			perPair.getStyler().setYAxisMax(Math.max(1.2, Math.ceil(highest * 20) / 20));
 			Map<String, List<Double>> latency = new LinkedHashMap<>();
 			for (AppMode mode : List.of(AppMode.PLAIN, AppMode.GOVERNED)) {
 				latency.put(mode.label() + " p50", perRound(mode, HttpRound::p50Millis));

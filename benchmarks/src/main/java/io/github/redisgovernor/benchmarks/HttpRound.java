@@ -1,20 +1,21 @@
 package io.github.redisgovernor.benchmarks;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
-import io.github.redisgovernor.benchmarks.HttpLoad.Call;
 import io.github.redisgovernor.test.redis.RedisServer;
 
 /**
- * One launch of an application for {@link BenchmarkSuite}: how long it took to answer,
- * then {@code GET /kv/x} from {@code connections} connections back to back (requests a
- * second and latencies over the measured window, after a warm-up), the connections it
- * held under that load ({@code CLIENT LIST} by name, the largest of three samples), and,
- * once the load has stopped, what {@code /actuator/health} polled 10 times a second costs
- * Redis.
+ * One HTTP round of one application for {@link BenchmarkSuite}: how long it took to
+ * answer, then {@code GET /kv/x} from {@code connections} connections back to back
+ * (requests a second, CPU per request and latencies over the measured window, after a
+ * warm-up), the connections it held under that load ({@code CLIENT LIST} by name, the
+ * sample with the most), and, for plain Boot and the governed application, what
+ * {@code /actuator/health} polled 10 times a second costs Redis once the load has
+ * stopped. Plain Boot and the governed application are measured side by side
+ * ({@link HttpSideBySide}); {@link #measure} measures an application alone (the
+ * per-request client).
  *
  * @param mode the application
  * @param round the round, from 1
@@ -38,6 +39,16 @@ record HttpRound(AppMode mode, int round, double readySeconds, double bootSecond
 
 	static final String KEY_PATH = "/kv/x";
 
+	/**
+	 * Start the application on its own and measure one window of load after its warm-up,
+	 * three {@code CLIENT LIST} samples in it; health cost is not measured.
+	 * @param redis the server
+	 * @param mode the application
+	 * @param round the round, from 1
+	 * @param plan the plan
+	 * @return the round
+	 * @throws InterruptedException when interrupted
+	 */
 	static HttpRound measure(RedisServer redis, AppMode mode, int round, BenchmarkSuite.Plan plan)
 			throws InterruptedException {
 		redis.command("SET", "kv:x", "value");
@@ -45,49 +56,14 @@ record HttpRound(AppMode mode, int round, double readySeconds, double bootSecond
 				BenchmarkSuite.withHealthDetails(mode.arguments()))) {
 			double ready = app.awaitAnswer(KEY_PATH, Duration.ofSeconds(120)).toNanos() / 1e9;
 			double boot = app.bootStartedSeconds().orElse(Double.NaN);
-			// As a readiness probe would: plain Spring Boot's reactive health check opens
-			// a
-			// connection of its own at the first call.
+			// As a readiness probe would: plain Spring Boot's reactive health check
+			// opens a connection of its own at the first call.
 			HttpConnection.get("127.0.0.1", app.port(), "/actuator/health", Duration.ofSeconds(10));
-			Map<String, Long> connections = Map.of();
-			HttpLoad load = HttpLoad.on("127.0.0.1", app.port())
-				.connections(plan.connections())
-				.get(KEY_PATH)
-				.record()
-				.start();
-			long from;
-			long to;
-			Duration cpuFrom;
-			Duration cpuTo;
-			try {
-				Thread.sleep(plan.warmup(mode).toMillis());
-				cpuFrom = app.cpuTime();
-				from = System.nanoTime();
-				long quarter = plan.measure().toMillis() / 4;
-				for (int i = 0; i < 3; i++) {
-					Thread.sleep(quarter);
-					Map<String, Long> sample = ServerInfo.clientsByName(redis);
-					if (total(sample) > total(connections)) {
-						connections = sample;
-					}
-				}
-				Thread.sleep(plan.measure().toMillis() - 3 * quarter);
-				to = System.nanoTime();
-				cpuTo = app.cpuTime();
-			}
-			finally {
-				load.close();
-			}
-			List<Call> window = HttpLoad.endedBetween(load.calls(), from, to);
-			long[] latencies = window.stream().filter(Call::succeeded).mapToLong(Call::nanos).sorted().toArray();
-			long failed = window.stream().filter((call) -> !call.succeeded()).count();
-			HealthCost health = (mode == AppMode.PER_REQUEST) ? null : HealthCost.measure(redis, app.port(), plan);
-			long cpuNanos = cpuTo.minus(cpuFrom).toNanos();
+			LoadWindow window = LoadWindow.run(app, redis, plan.connections(), plan.warmup(mode), plan.measure(), 3);
+			long[] latencies = window.latencies();
 			return new HttpRound(mode, round, ready, boot, plan.warmup(mode).toNanos() / 1e9,
-					latencies.length / ((to - from) / 1e9),
-					(cpuNanos > 0 && latencies.length > 0) ? cpuNanos / 1e3 / latencies.length : Double.NaN,
-					Stats.percentile(latencies, 0.50) / 1e6, Stats.percentile(latencies, 0.99) / 1e6, failed,
-					connections, health);
+					window.requestsPerSecond(), window.cpuMicrosPerRequest(), Stats.percentile(latencies, 0.50) / 1e6,
+					Stats.percentile(latencies, 0.99) / 1e6, window.failed(), window.connections(), null);
 		}
 	}
 

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-import io.github.redisgovernor.benchmarks.HttpLoad.Call;
 import io.github.redisgovernor.test.redis.RedisServer;
 
 /**
@@ -124,8 +123,8 @@ final class HttpSideBySide {
 			for (int index = 1; index <= plan.pairs(); index++) {
 				AppMode first = (index % 2 == 1) ? order.get(0) : order.get(1);
 				AppMode second = (first == AppMode.PLAIN) ? AppMode.GOVERNED : AppMode.PLAIN;
-				Slice a = apps.get(first).slice(round, "measured", index, plan, true);
-				Slice b = apps.get(second).slice(round, "measured", index, plan, true);
+				Slice a = apps.get(first).slice(round, index, plan, true);
+				Slice b = apps.get(second).slice(round, index, plan, true);
 				slices.add(a);
 				slices.add(b);
 				Slice plain = (first == AppMode.PLAIN) ? a : b;
@@ -156,7 +155,7 @@ final class HttpSideBySide {
 			for (AppMode mode : order) {
 				App app = apps.get(mode);
 				if (!app.warm(min, max)) {
-					slices.add(app.slice(round, "warm-up", index, plan, false));
+					slices.add(app.slice(round, index, plan, false));
 				}
 			}
 		}
@@ -210,57 +209,30 @@ final class HttpSideBySide {
 					&& this.warmup.get(n - 1) <= WARM_WITHIN * this.warmup.get(n - 2);
 		}
 
-		Slice slice(int round, String phase, int index, BenchmarkSuite.Plan plan, boolean measure)
-				throws InterruptedException {
+		Slice slice(int round, int index, BenchmarkSuite.Plan plan, boolean measure) throws InterruptedException {
 			double before = this.secondsOfLoad;
-			HttpLoad load = HttpLoad.on("127.0.0.1", this.process.port())
-				.connections(plan.connections())
-				.get(HttpRound.KEY_PATH)
-				.record()
-				.start();
-			long from;
-			long to;
-			Duration cpuFrom;
-			Duration cpuTo;
-			try {
-				Thread.sleep(plan.sliceRamp().toMillis());
-				cpuFrom = this.process.cpuTime();
-				from = System.nanoTime();
-				long half = plan.slice().toMillis() / 2;
-				Thread.sleep(half);
-				if (measure) {
-					Map<String, Long> sample = ServerInfo.clientsByName(this.redis);
-					if (HttpRound.total(sample) > HttpRound.total(this.connections)) {
-						this.connections = sample;
-					}
-				}
-				Thread.sleep(Math.max(0, plan.slice().toMillis() - (System.nanoTime() - from) / 1_000_000));
-				to = System.nanoTime();
-				cpuTo = this.process.cpuTime();
-			}
-			finally {
-				load.close();
-			}
-			List<Call> window = HttpLoad.endedBetween(load.calls(), from, to);
-			long succeeded = window.stream().filter(Call::succeeded).count();
-			double perSecond = succeeded / ((to - from) / 1e9);
-			long cpuNanos = cpuTo.minus(cpuFrom).toNanos();
-			double cpuPerRequest = (cpuNanos > 0 && succeeded > 0) ? cpuNanos / 1e3 / succeeded : Double.NaN;
-			double seconds = (plan.sliceRamp().toNanos() + (to - from)) / 1e9;
-			this.secondsOfLoad += seconds;
+			LoadWindow window = LoadWindow.run(this.process, this.redis, plan.connections(), plan.sliceRamp(),
+					plan.slice(), measure ? 1 : 0);
+			this.secondsOfLoad += window.seconds();
 			if (measure) {
-				this.measured.add(perSecond);
-				if (!Double.isNaN(cpuPerRequest)) {
-					this.cpu.add(cpuPerRequest);
+				this.measured.add(window.requestsPerSecond());
+				if (!Double.isNaN(window.cpuMicrosPerRequest())) {
+					this.cpu.add(window.cpuMicrosPerRequest());
 				}
-				window.stream().filter(Call::succeeded).forEach((call) -> this.latencies.add(call.nanos()));
-				this.failed += window.size() - succeeded;
+				for (long latency : window.latencies()) {
+					this.latencies.add(latency);
+				}
+				this.failed += window.failed();
+				if (HttpRound.total(window.connections()) > HttpRound.total(this.connections)) {
+					this.connections = window.connections();
+				}
 			}
 			else {
-				this.warmupSeconds += seconds;
-				this.warmup.add(perSecond);
+				this.warmupSeconds += window.seconds();
+				this.warmup.add(window.requestsPerSecond());
 			}
-			return new Slice(this.mode, round, phase, index, before, perSecond, cpuPerRequest);
+			return new Slice(this.mode, round, measure ? "measured" : "warm-up", index, before,
+					window.requestsPerSecond(), window.cpuMicrosPerRequest());
 		}
 
 		HttpRound result(int round, HttpRound.HealthCost health) {
